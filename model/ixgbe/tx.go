@@ -1,0 +1,421 @@
+package ixgbe
+
+import (
+	"encoding/binary"
+
+	"github.com/nicforge/nicforge/model/ether"
+	"github.com/nicforge/nicforge/model/pcie"
+	"github.com/nicforge/nicforge/model/queue"
+	"github.com/nicforge/nicforge/rtl"
+	"github.com/nicforge/nicforge/sim"
+	"github.com/nicforge/nicforge/trace"
+)
+
+// txQueue is the transmit side of one of the 128 queues.
+type txQueue struct {
+	q       int
+	fn      pcie.Func
+	pool    int
+	ring    queue.Ring
+	on      bool
+	wthresh int
+	wbFrom  uint32 // first descriptor not yet written back
+	wbCount int    // descriptors processed since wbFrom
+	wbRS    bool   // a descriptor with RS is among them
+	busy    int    // packets of this queue in flight
+	rate    uint32 // RTTBCNRC: rate factor with 14 fractional bits, 0 = off
+	nextTx  sim.Time
+	Packets uint64
+	Bytes   uint64
+}
+
+type txPkt struct {
+	q     *txQueue
+	f     *ether.Frame
+	ready sim.Time
+	last  uint32 // ring index of the packet's last descriptor
+	n     int
+	bad   bool
+}
+
+type txEngine struct {
+	d        *Device
+	proc     *rtl.Proc
+	queues   [NumQueues]*txQueue
+	active   []*txQueue
+	rr       int
+	inflight []txPkt
+	ihead    int
+	bytes    int // bytes of packets in flight
+	wb       [descSize * 64]byte
+}
+
+func newTxEngine(d *Device) *txEngine {
+	e := &txEngine{d: d}
+	for i := range e.queues {
+		e.queues[i] = &txQueue{q: i}
+	}
+	e.proc = d.k.Add("tx", d.clk, e)
+	return e
+}
+
+func (e *txEngine) remap() {
+	for _, tq := range e.queues {
+		tq.fn, tq.pool = e.d.queueOwner(tq.q)
+	}
+}
+
+func (e *txEngine) stop(q int) {
+	tq := e.queues[q]
+	if !tq.on {
+		return
+	}
+	tq.on = false
+	for i, a := range e.active {
+		if a == tq {
+			e.active = append(e.active[:i], e.active[i+1:]...)
+			break
+		}
+	}
+}
+
+func (e *txEngine) stopAll() {
+	for q := range e.queues {
+		e.stop(q)
+		e.queues[q].rate = 0
+	}
+}
+
+func (e *txEngine) head(q int) uint32 { return e.queues[q].ring.Head }
+
+func (e *txEngine) setRate(q int, v uint32) {
+	if v&rttbcnrcRSEna == 0 {
+		e.queues[q].rate = 0
+		return
+	}
+	e.queues[q].rate = v & rttbcnrcRFMask
+}
+
+// control handles a TXDCTL write: ENABLE starts the queue when its ring is
+// sane, and reads back set only while the queue runs.
+func (e *txEngine) control(q int, old, v uint32, at sim.Time) {
+	d := e.d
+	tq := e.queues[q]
+	off := pfTxQueue(q)
+	if v&txdctlEnable == 0 {
+		e.stop(q)
+		return
+	}
+	if tq.on {
+		return
+	}
+	tq.fn, tq.pool = d.queueOwner(q)
+	base := uint64(d.pfGet(off+qBAL)) | uint64(d.pfGet(off+qBAH))<<32
+	length := d.pfGet(off + qLEN)
+	if length == 0 || length%128 != 0 || base%128 != 0 {
+		d.card.Flag(tq.fn, at, "Tx queue %d enabled with TDBA %#x, TDLEN %d: base must be 128-byte aligned and TDLEN a non-zero multiple of 128; queue stays off", q, base, length)
+		d.pfSet(off+qDCTL, v&^txdctlEnable)
+		return
+	}
+	count := length / descSize
+	h := d.pfGet(off+qH) % count
+	tq.ring.Init(tq.fn, base, count, descSize, d.t.TxDescCache, d.t.DescBurst, 1, h)
+	tq.ring.SetTail(d.pfGet(off+qT) % count)
+	tq.wthresh = int(v>>txdctlWTHRESHSft) & 0x7F
+	tq.wbFrom, tq.wbCount, tq.wbRS, tq.busy = h, 0, false, 0
+	tq.on = true
+	e.active = append(e.active, tq)
+	e.proc.Wake(at + 1)
+}
+
+func (e *txEngine) tail(q int, v uint32, at sim.Time) {
+	tq := e.queues[q]
+	if !tq.on {
+		return
+	}
+	if !tq.ring.SetTail(v) {
+		fn, _ := e.d.queueOwner(q)
+		e.d.card.Flag(fn, at, "Tx queue %d tail %d is beyond the ring of %d descriptors; write ignored", q, v, tq.ring.Count)
+		return
+	}
+	e.proc.Wake(at + 1)
+}
+
+// Tick implements rtl.Component.
+func (e *txEngine) Tick(now sim.Time) sim.Time {
+	d := e.d
+	next := sim.Never
+	// Complete packets whose data is in the packet buffer.
+	for e.ihead < len(e.inflight) {
+		p := &e.inflight[e.ihead]
+		if p.ready > now {
+			next = p.ready
+			break
+		}
+		if !p.bad && !d.txSwitch(p.f, p.q.pool, now) {
+			break // MAC packet buffer full: the MAC wakes us when it drains
+		}
+		if p.bad && p.f != nil {
+			p.f.Release()
+		}
+		tq := p.q
+		tq.busy--
+		e.bytes -= len(p.f.Data)
+		if !p.bad {
+			tq.Packets++
+			tq.Bytes += uint64(p.f.WireLen())
+		}
+		tq.wbCount += p.n
+		tq.wbRS = true
+		if tq.wbCount >= tq.wthresh || tq.busy == 0 && tq.ring.Cached() == 0 && tq.ring.Unfetched() == 0 {
+			e.writeBack(tq, now)
+		}
+		e.inflight[e.ihead] = txPkt{}
+		e.ihead++
+	}
+	if e.ihead == len(e.inflight) {
+		e.inflight, e.ihead = e.inflight[:0], 0
+	}
+	// Flush write-backs of queues that went idle with a partial batch.
+	for _, tq := range e.active {
+		if tq.wbCount > 0 && tq.busy == 0 && tq.ring.Cached() == 0 && tq.ring.Unfetched() == 0 {
+			e.writeBack(tq, now)
+		}
+	}
+	// Prefetch descriptors.
+	for _, tq := range e.active {
+		tq.ring.Fetch(d.card.Upstream(), now, tq.ring.Cached() == 0)
+	}
+	// Start at most one packet per cycle, round robin over the queues.
+	started := false
+	for i := 0; i < len(e.active) && !started; i++ {
+		tq := e.active[(e.rr+i)%len(e.active)]
+		ok, wait := e.start(tq, now)
+		if ok {
+			started = true
+			e.rr = (e.rr + i + 1) % len(e.active)
+		} else if wait < next {
+			next = wait
+		}
+	}
+	if started {
+		return now + 1
+	}
+	for _, tq := range e.active {
+		if r := tq.ring.NextReady(); r < next && r > now {
+			next = r
+		}
+	}
+	return next
+}
+
+// start tries to begin one packet of tq at now. When it cannot, it returns
+// the time worth retrying at (sim.Never: wait for an outside event).
+func (e *txEngine) start(tq *txQueue, now sim.Time) (bool, sim.Time) {
+	d := e.d
+	if tq.ring.Cached() == 0 {
+		return false, sim.Never
+	}
+	if len(e.inflight)-e.ihead >= d.t.TxInFlight {
+		return false, sim.Never
+	}
+	if !d.poolEnabled(tq.pool, false) {
+		return false, sim.Never
+	}
+	if tq.rate != 0 && tq.nextTx > now {
+		return false, tq.nextTx
+	}
+	// Find the packet's descriptors: context descriptors, then data
+	// descriptors up to EOP, all fetched and ready.
+	n, total := 0, 0
+	eop := false
+	for !eop {
+		desc, _, ok := tq.ring.Peek(n, now)
+		if !ok {
+			if n < tq.ring.Cached() {
+				return false, tq.ring.ReadyAt(n)
+			}
+			if n >= maxTxDescPerPacket || n >= int(tq.ring.Count)-1 {
+				break
+			}
+			return false, sim.Never // the rest of the packet is not posted yet
+		}
+		ctl := binary.LittleEndian.Uint32(desc[8:])
+		n++
+		if ctl&txdCmdDEXT != 0 && ctl&txdDTYPMask == txdDTYPCtxt {
+			continue
+		}
+		total += int(ctl & 0xFFFF)
+		eop = ctl&txdCmdEOP != 0
+		if n > maxTxDescPerPacket {
+			break
+		}
+	}
+	if !eop {
+		// No EOP within the limit: the hardware flags a malformed packet
+		// and drops its descriptors.
+		d.card.Flag(tq.fn, now, "Tx queue %d: no EOP within %d descriptors; dropped", tq.q, n)
+		d.stats.TxBadDesc++
+		e.drop(tq, n, now)
+		return true, 0
+	}
+	if total > MaxFrame || total == 0 {
+		d.card.Flag(tq.fn, now, "Tx queue %d: packet of %d bytes (limit %d, zero not allowed); dropped", tq.q, total, MaxFrame)
+		d.stats.TxBadDesc++
+		e.drop(tq, n, now)
+		return true, 0
+	}
+	padded := total
+	if padded < ether.MinFrame-ether.FCSLen {
+		padded = ether.MinFrame - ether.FCSLen
+	}
+	if e.bytes+padded+ether.FCSLen > d.MACTx.Free() {
+		return false, sim.Never
+	}
+	f := d.frames.Get(padded)
+	for i := total; i < padded; i++ {
+		f.Data[i] = 0
+	}
+	ready := now
+	pos := 0
+	bad := false
+	var lastIdx uint32
+	for k := 0; k < n; k++ {
+		desc, idx, _ := tq.ring.Peek(k, now)
+		lastIdx = idx
+		ctl := binary.LittleEndian.Uint32(desc[8:])
+		if ctl&txdCmdDEXT != 0 && ctl&txdDTYPMask == txdDTYPCtxt {
+			continue
+		}
+		addr := binary.LittleEndian.Uint64(desc[0:])
+		l := int(ctl & 0xFFFF)
+		done, err := d.card.Upstream().Read(tq.fn, now, addr, f.Data[pos:pos+l])
+		if err != nil {
+			bad = true
+		}
+		if done > ready {
+			ready = done
+		}
+		pos += l
+	}
+	tq.ring.Consume(n)
+	f.SrcPool = tq.pool
+	tq.busy++
+	e.bytes += len(f.Data)
+	e.inflight = append(e.inflight, txPkt{q: tq, f: f, ready: ready, last: lastIdx, n: n, bad: bad})
+	if bad {
+		d.stats.TxBadDesc++
+	}
+	if tq.rate != 0 {
+		lineTime := sim.Time(f.LineBytes()) * d.MACTx.Period()
+		tq.nextTx = now + sim.Time((uint64(lineTime)*uint64(tq.rate))>>14)
+	}
+	return true, 0
+}
+
+// drop consumes n descriptors of a malformed packet and writes them back
+// done, so the driver can reclaim them.
+func (e *txEngine) drop(tq *txQueue, n int, now sim.Time) {
+	tq.ring.Consume(n)
+	tq.wbCount += n
+	tq.wbRS = true
+	e.writeBack(tq, now)
+}
+
+// writeBack marks the processed descriptors done (DD) in host memory, in
+// one burst per contiguous range, and raises the queue's Tx cause.
+func (e *txEngine) writeBack(tq *txQueue, now sim.Time) {
+	d := e.d
+	up := d.card.Upstream()
+	for tq.wbCount > 0 {
+		n := tq.wbCount
+		if wrap := int(tq.ring.Count - tq.wbFrom); n > wrap {
+			n = wrap
+		}
+		if n > 64 {
+			n = 64
+		}
+		buf := e.wb[:n*descSize]
+		for i := 0; i < n; i++ {
+			w := buf[i*descSize : (i+1)*descSize]
+			binary.LittleEndian.PutUint64(w[0:], 0)
+			binary.LittleEndian.PutUint32(w[8:], 0)
+			binary.LittleEndian.PutUint32(w[12:], txdStatDD)
+		}
+		_ = up.Write(tq.fn, now, tq.ring.DescAddr(tq.wbFrom), buf)
+		tq.wbFrom = (tq.wbFrom + uint32(n)) % tq.ring.Count
+		tq.wbCount -= n
+	}
+	if tq.wbRS {
+		tq.wbRS = false
+		d.queueCause(tq.q, true, now)
+	}
+}
+
+// txSwitch hands a transmitted frame to the VEB: anti-spoofing, loopback to
+// local pools, the uplink. It returns false when the uplink's packet
+// buffer is full (the engine retries).
+func (d *Device) txSwitch(f *ether.Frame, pool int, now sim.Time) bool {
+	vt := d.pfGet(pfVTCTL)&vtctlVTEna != 0
+	if vt && pool < d.numVFs && d.spoofCheck(pool) {
+		src := f.Src()
+		if d.filters.lookup(d, src)&(1<<uint(pool)) == 0 {
+			d.stats.SpoofDrops++
+			d.addStat(pfSSVPC, 1)
+			if tr := d.tr(); tr != nil {
+				tr.Record(&trace.Event{Time: now, Kind: trace.FrameDrop, Port: 0, Len: uint32(f.WireLen()), Text: "anti-spoof: " + pcie.VF(pool).String() + " sent source MAC " + src.String()})
+			}
+			f.Release()
+			return true
+		}
+	}
+	dst := f.Dst()
+	local := uint64(0)
+	if vt && d.pfGet(pfDTXSWC)&dtxswcVTLBEN != 0 {
+		local = d.rx.acceptPools(f, dst) &^ (1 << uint(pool))
+	}
+	toWire := local == 0 || dst.IsMulticast()
+	if toWire {
+		if !d.MACTx.Enqueue(f, now) {
+			return false
+		}
+		d.addStat(pfGPTC, 1)
+		d.addStat64(pfGOTCL, pfGOTCH, uint32(f.WireLen()))
+	}
+	if pool < d.numVFs {
+		v := d.vfs[pool]
+		v.gptc++
+		v.gotc += uint64(f.WireLen())
+	}
+	if local != 0 {
+		d.stats.Loopback++
+		d.rx.deliver(f, local, true, now+d.t.SwitchLatency, !toWire)
+	}
+	return true
+}
+
+func (d *Device) spoofCheck(pool int) bool {
+	return d.pfGet(pfSPOOF(pool/8))&(1<<(pool%8)) != 0
+}
+
+// queueCause raises the interrupt cause of PF queue q (Rx or Tx) on the
+// vector its owner mapped it to.
+func (d *Device) queueCause(q int, tx bool, at sim.Time) {
+	fn, pool := d.queueOwner(q)
+	if fn.IsVF() {
+		v := d.vfs[pool]
+		if vec, ok := v.vector(q-pool*2, tx); ok {
+			v.intr.Assert(1<<vec, at)
+		}
+		return
+	}
+	reg := d.pfGet(pfIVAR(q / 2))
+	shift := 16 * uint(q&1)
+	if tx {
+		shift += 8
+	}
+	b := (reg >> shift) & 0xFF
+	if b&ivarValid != 0 {
+		d.pfIntr.Assert(1<<(b&0x3F), at)
+	}
+}

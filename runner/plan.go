@@ -1,0 +1,73 @@
+package runner
+
+import (
+	"time"
+
+	"github.com/nicforge/nicforge/model/ether"
+)
+
+// Plan is a scenario resolved into what the runner builds: every default
+// filled in, every name resolved to an index.
+type Plan struct {
+	Name       string
+	Seed       uint64
+	Duration   time.Duration // the measurement window
+	Warmup     time.Duration
+	Drain      time.Duration // after the window, for frames in flight
+	BringUp    time.Duration // deadline for every driver to be up
+	UplinkBPS  uint64
+	CoreHz     uint64
+	PCIe       string // gen3x8 | gen4x16
+	VEB        bool
+	NumVFs     int
+	Functions  []FuncPlan
+	Streams    []StreamPlan
+	Expect     []Expect
+	ExactTicks bool
+}
+
+// FuncPlan is one function with its driver.
+type FuncPlan struct {
+	Name       string
+	VF         int // -1 for the PF
+	TxRing     int
+	RxRing     int
+	ITR        int // 0 dynamic, else an EITR register value
+	MTU        int
+	Queues     int
+	MAC        ether.MAC
+	SpoofCheck bool
+	RateMbps   int
+	Polling    bool
+}
+
+// Endpoint of a stream: a function index or the wire.
+const Wire = -1
+
+// StreamPlan is one traffic stream.
+type StreamPlan struct {
+	Name    string
+	ID      uint16
+	From    int // function index or Wire
+	To      int
+	Sizes   []int
+	Weights []int
+	Line    bool
+	BPS     float64
+	PPS     float64
+	Count   uint64
+	Start   time.Duration // from traffic start
+	Flows   int
+	SrcMAC  *ether.MAC
+	Replay  [][]byte
+}
+
+// Expect is one expectation.
+type Expect struct {
+	Check     string // line_rate, delivered, no_drops, irq_moderation, no_dma_faults, spoof_blocked
+	Port      string
+	Direction string
+	Min       float64
+	Stream    int
+	Function  int
+}

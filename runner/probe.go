@@ -1,0 +1,66 @@
+package runner
+
+import (
+	"github.com/nicforge/nicforge/model/pcie"
+	"github.com/nicforge/nicforge/sim"
+)
+
+// snapshot is every counter the report rates come from, taken at an exact
+// edge inside the model so the window is the same in every run.
+type snapshot struct {
+	uplinkTx, uplinkRx uint64
+	fnTx, fnRx         []uint64
+}
+
+// probe is a kernel component that snapshots the counters at the window's
+// start and end.
+type probe struct {
+	s      *simulation
+	at     [2]sim.Time
+	taken  int
+	snaps  [2]snapshot
+	active bool
+}
+
+func newProbe(s *simulation) *probe { return &probe{s: s} }
+
+func (p *probe) schedule(w0, w1 sim.Time) {
+	p.at = [2]sim.Time{w0, w1}
+	p.active = true
+	p.s.kernel.Wake(p, w0)
+}
+
+// Tick implements rtl.Component.
+func (p *probe) Tick(now sim.Time) sim.Time {
+	if !p.active || p.taken == 2 {
+		return sim.Never
+	}
+	if now < p.at[p.taken] {
+		return p.at[p.taken]
+	}
+	p.snaps[p.taken] = p.s.take()
+	p.taken++
+	if p.taken == 2 {
+		return sim.Never
+	}
+	return p.at[p.taken]
+}
+
+func (s *simulation) take() snapshot {
+	sn := snapshot{uplinkTx: s.dev.MACTx.Frames, uplinkRx: s.dev.MACRx.Frames}
+	for _, f := range s.plan.Functions {
+		fn := pcie.PF
+		if f.VF >= 0 {
+			fn = pcie.VF(f.VF)
+		}
+		var tx, rx uint64
+		for _, q := range s.dev.FunctionQueues(fn) {
+			c := s.dev.Queue(q)
+			tx += c.TxPackets
+			rx += c.RxPackets
+		}
+		sn.fnTx = append(sn.fnTx, tx)
+		sn.fnRx = append(sn.fnRx, rx)
+	}
+	return sn
+}

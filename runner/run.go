@@ -1,0 +1,253 @@
+package runner
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/nicforge/nicforge/cosim"
+	"github.com/nicforge/nicforge/driver/bus"
+	"github.com/nicforge/nicforge/model/card"
+	"github.com/nicforge/nicforge/model/ether"
+	"github.com/nicforge/nicforge/model/ixgbe"
+	"github.com/nicforge/nicforge/model/mac"
+	"github.com/nicforge/nicforge/model/pcie"
+	"github.com/nicforge/nicforge/model/wire"
+	"github.com/nicforge/nicforge/report"
+	"github.com/nicforge/nicforge/rtl"
+	"github.com/nicforge/nicforge/sim"
+	"github.com/nicforge/nicforge/trace"
+	"github.com/nicforge/nicforge/workload"
+)
+
+// sim is a built co-simulation.
+type simulation struct {
+	plan   *Plan
+	rnd    *sim.Rand
+	kernel *rtl.Kernel
+	dev    *ixgbe.Device
+	card   *card.Card
+	host   *cosim.Host
+	sink   *wire.Sink
+	gen    *wire.Generator
+	probe  *probe
+	apps   []*workload.App // by function index
+	fnOf   map[pcie.Func]int
+	ready  int
+	t0     time.Duration // traffic start
+	w0, w1 time.Duration // the measurement window
+	end    time.Duration
+	errs   []error
+	irq    *irqChecker
+	traceW *trace.Writer
+	pcapW  *trace.PcapWriter
+	wireStreams []*wire.Stream
+}
+
+func (s *simulation) fail(err error) {
+	s.errs = append(s.errs, err)
+}
+
+// RunPlan builds and runs a resolved plan.
+func RunPlan(p *Plan, opt Options) (*report.Report, error) {
+	wallStart := time.Now()
+	s := &simulation{plan: p, rnd: sim.NewRand(p.Seed), fnOf: map[pcie.Func]int{}}
+	if err := s.build(opt); err != nil {
+		return nil, err
+	}
+	defer s.close()
+	limit := sim.FromDuration(p.BringUp + p.Warmup + p.Duration + p.Drain + time.Millisecond)
+	if err := s.host.Run(limit); err != nil {
+		return nil, err
+	}
+	if s.ready < len(p.Functions) {
+		return nil, fmt.Errorf("bring-up did not complete within %v: %d of %d drivers ready%s", p.BringUp, s.ready, len(p.Functions), s.lastLogs())
+	}
+	r := s.report()
+	r.WallTimeNS = uint64(time.Since(wallStart))
+	if err := s.finishFiles(); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+func (s *simulation) build(opt Options) error {
+	p := s.plan
+	s.kernel = rtl.NewKernel(p.ExactTicks)
+	clk, err := sim.NewClock("core", p.CoreHz)
+	if err != nil {
+		return err
+	}
+	s.dev = ixgbe.New(ixgbe.Config{UplinkBPS: p.UplinkBPS})
+	s.card = card.New(s.dev, s.kernel, clk)
+	byteClk, err := mac.ByteClock("wire", p.UplinkBPS)
+	if err != nil {
+		return err
+	}
+	s.sink = wire.NewSink()
+	s.dev.MACTx.Peer = s.sink
+	s.gen = wire.NewGenerator(s.kernel, "wire.gen", byteClk, p.UplinkBPS, s.dev.Frames())
+	s.gen.Out = s.dev.MACRx
+	s.probe = newProbe(s)
+	s.kernel.Add("probe", clk, s.probe)
+	host, err := cosim.NewHost(s.card, cosim.Config{Link: p.PCIe})
+	if err != nil {
+		return err
+	}
+	s.host = host
+	s.irq = newIRQChecker(s)
+	host.OnMSIX(s.irq.msix)
+	host.OnMMIOWrite(s.irq.mmioWrite)
+	if opt.TracePath != "" {
+		f, err := os.Create(opt.TracePath)
+		if err != nil {
+			return fmt.Errorf("trace: %w", err)
+		}
+		s.traceW = trace.NewWriter(f)
+		s.card.SetTrace(s.traceW)
+		host.SetTrace(s.traceW)
+	}
+	if opt.PcapPath != "" {
+		w, err := trace.CreatePcap(opt.PcapPath)
+		if err != nil {
+			return fmt.Errorf("pcap: %w", err)
+		}
+		s.pcapW = w
+	}
+	s.dev.MACTx.OnStart = s.onWireTx
+	s.sink.OnFrame = nil
+	s.hookWireRx()
+	s.apps = make([]*workload.App, len(p.Functions))
+	pfIdx := -1
+	for i, f := range p.Functions {
+		if f.VF < 0 {
+			pfIdx = i
+		}
+	}
+	if pfIdx < 0 {
+		return fmt.Errorf("scenario %s has no PF function: the PF driver provisions the VFs", p.Name)
+	}
+	host.OnFunctionAdded(func(f pcie.Func, fn bus.Function) {
+		for i, fp := range p.Functions {
+			if fp.VF >= 0 && pcie.VF(fp.VF) == f {
+				i := i
+				host.Go(fp.Name, fn, func(fn bus.Function) { s.runVF(i, fn) })
+			}
+		}
+	})
+	host.Go(p.Functions[pfIdx].Name, host.Function(pcie.PF), func(fn bus.Function) { s.runPF(pfIdx, fn) })
+	return nil
+}
+
+// arrive is the bring-up barrier: when the last driver is up, traffic
+// starts 10 µs later, on a whole microsecond.
+func (s *simulation) arrive(now time.Duration) {
+	s.ready++
+	if s.ready < len(s.plan.Functions) {
+		return
+	}
+	t0 := (now + 10*time.Microsecond).Truncate(time.Microsecond) + time.Microsecond
+	s.t0 = t0
+	s.w0 = t0 + s.plan.Warmup
+	s.w1 = s.w0 + s.plan.Duration
+	s.end = s.w1 + s.plan.Drain
+	s.probe.schedule(sim.FromDuration(s.w0), sim.FromDuration(s.w1))
+	for _, ws := range s.wireStreams {
+		ws.Start = sim.FromDuration(t0 + ws.Start.Duration())
+		ws.Stop = sim.FromDuration(s.w1)
+		s.gen.Add(ws, s.rnd.Split("wire"+fmt.Sprint(ws.ID)))
+	}
+	for _, a := range s.apps {
+		if a == nil {
+			continue
+		}
+		for _, st := range a.Streams {
+			st.Start += t0
+			st.Stop = s.w1
+		}
+	}
+}
+
+// waitStart parks a driver context until traffic starts.
+func (s *simulation) waitStart(fn bus.Function) bool {
+	for s.t0 == 0 {
+		if fn.Now() > s.plan.BringUp {
+			return false
+		}
+		fn.Delay(10 * time.Microsecond)
+	}
+	return true
+}
+
+func (s *simulation) lastLogs() string {
+	return s.host.LastLogs()
+}
+
+func (s *simulation) close() {
+	s.host.Close()
+}
+
+func (s *simulation) finishFiles() error {
+	var first error
+	if s.traceW != nil {
+		if err := s.traceW.Close(); err != nil {
+			first = err
+		}
+	}
+	if s.pcapW != nil {
+		if err := s.pcapW.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func (s *simulation) onWireTx(f *ether.Frame, at sim.Time) {
+	if s.pcapW != nil {
+		_ = s.pcapW.WriteFrame(at, f.Data)
+	}
+	if tr := s.card.Trace(); tr != nil {
+		n := len(f.Data)
+		if n > 64 {
+			n = 64
+		}
+		tr.Record(&trace.Event{Time: at, Kind: trace.FrameTx, Len: uint32(f.WireLen()), Data: f.Data[:n]})
+	}
+}
+
+func (s *simulation) hookWireRx() {
+	inner := s.dev.MACRx
+	s.gen.Out = rxTap{s: s, next: inner}
+}
+
+type rxTap struct {
+	s    *simulation
+	next interface {
+		Receive(f *ether.Frame, at sim.Time) bool
+	}
+}
+
+func (t rxTap) Receive(f *ether.Frame, at sim.Time) bool {
+	start := at - sim.Time(len(f.Data)+ether.FCSLen+ether.PreambleSFD)*800*10_000_000_000/sim.Time(t.s.plan.UplinkBPS)
+	if t.s.pcapW != nil {
+		_ = t.s.pcapW.WriteFrame(start, f.Data)
+	}
+	if tr := t.s.card.Trace(); tr != nil {
+		n := len(f.Data)
+		if n > 64 {
+			n = 64
+		}
+		tr.Record(&trace.Event{Time: start, Kind: trace.FrameRx, Len: uint32(f.WireLen()), Data: f.Data[:n]})
+	}
+	return t.next.Receive(f, at)
+}
+
+func sortedKeys[M ~map[uint16]V, V any](m M) []uint16 {
+	out := make([]uint16, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}

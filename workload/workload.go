@@ -1,0 +1,232 @@
+package workload
+
+import (
+	"time"
+
+	"github.com/nicforge/nicforge/model/ether"
+)
+
+// Port is what the application needs from a driver. The runner adapts each
+// driver's batch API to it.
+type Port interface {
+	// Tx queues up to n frames on queue q; fill writes frame i into buf
+	// (2 KiB) and returns its length. It returns how many were queued.
+	Tx(q, n int, fill func(i int, buf []byte) int) int
+	// Rx hands up to max received frames of queue q to fn and frees them.
+	Rx(q, max int, fn func(data []byte)) int
+	// Poll runs the driver's NAPI-style poll; it returns the work done.
+	Poll(budget int) int
+	// Wait blocks until an interrupt or timeout; it reports an interrupt.
+	Wait(timeout time.Duration) bool
+	// Queues returns the number of queue pairs.
+	Queues() int
+}
+
+// Clock is the driver context's time.
+type Clock interface {
+	Now() time.Duration
+	Delay(d time.Duration)
+	Spend(d time.Duration)
+}
+
+// Stream is one flow the application sends.
+type Stream struct {
+	ID       uint16
+	Flow     ether.Flow
+	Sizes    []int // wire sizes including FCS
+	Weights  []int
+	PPS      float64 // 0 with Line set: as fast as the ring allows
+	BPS      float64
+	Line     bool
+	Count    uint64
+	Start    time.Duration
+	Stop     time.Duration
+	Sent     uint64
+	SentB    uint64
+	next     time.Duration
+	rem      uint64
+	pick     func() int
+}
+
+// Costs are the CPU costs the application accounts.
+type Costs struct {
+	Loop      time.Duration // one pass of the main loop
+	PerPacket time.Duration // building or consuming one frame
+}
+
+// DefaultCosts are a few tens of nanoseconds, like a DPDK application.
+var DefaultCosts = Costs{Loop: 50 * time.Nanosecond, PerPacket: 5 * time.Nanosecond}
+
+// App is one function's application.
+type App struct {
+	Port    Port
+	Clock   Clock
+	Streams []*Stream
+	Polling bool // busy-poll (DPDK style) instead of waiting for interrupts
+	Costs   Costs
+	Batch   int
+	Rx      map[uint16]*ether.StreamCounter
+	RxOther uint64
+	// Rand picks frame sizes for mixed streams.
+	Rand func(n int) int
+}
+
+// NewApp returns an application on a port.
+func NewApp(p Port, c Clock, polling bool) *App {
+	return &App{Port: p, Clock: c, Polling: polling, Costs: DefaultCosts, Batch: 32, Rx: map[uint16]*ether.StreamCounter{}}
+}
+
+func (s *Stream) due(now time.Duration) bool {
+	if s.Count != 0 && s.Sent >= s.Count {
+		return false
+	}
+	if now < s.Start || (s.Stop != 0 && now >= s.Stop) {
+		return false
+	}
+	return s.Line || s.next <= now
+}
+
+func (s *Stream) size(a *App) int {
+	if len(s.Sizes) == 1 || a.Rand == nil {
+		return s.Sizes[0]
+	}
+	total := 0
+	for _, w := range s.Weights {
+		total += w
+	}
+	if total == 0 {
+		return s.Sizes[a.Rand(len(s.Sizes))]
+	}
+	x := a.Rand(total)
+	for i, w := range s.Weights {
+		if x < w {
+			return s.Sizes[i]
+		}
+		x -= w
+	}
+	return s.Sizes[len(s.Sizes)-1]
+}
+
+// advance moves the stream's schedule past one frame of size bytes, with
+// exact integer arithmetic in picoseconds.
+func (s *Stream) advance(size int) {
+	if s.Line {
+		return
+	}
+	var num, den uint64
+	if s.PPS > 0 {
+		num, den = 1e12, uint64(s.PPS)
+	} else {
+		num, den = uint64(size)*8*1e12, uint64(s.BPS)
+	}
+	s.rem += num
+	ps := s.rem / den
+	s.rem %= den
+	s.next += time.Duration(ps / 1000)
+	s.rem += (ps % 1000) * den
+}
+
+// Run runs the application until end.
+func (a *App) Run(end time.Duration) {
+	for _, s := range a.Streams {
+		s.next = s.Start
+	}
+	nq := a.Port.Queues()
+	if nq < 1 {
+		nq = 1
+	}
+	for {
+		now := a.Clock.Now()
+		if now >= end {
+			return
+		}
+		a.Clock.Spend(a.Costs.Loop)
+		work := a.Port.Poll(64)
+		for q := 0; q < nq; q++ {
+			work += a.Port.Rx(q, 256, a.count)
+		}
+		sent := a.send(a.Clock.Now())
+		if a.Polling || sent > 0 || work > 0 {
+			continue
+		}
+		wait := end - a.Clock.Now()
+		for _, s := range a.Streams {
+			if s.Count != 0 && s.Sent >= s.Count {
+				continue
+			}
+			at := s.next
+			if at < s.Start {
+				at = s.Start
+			}
+			if d := at - a.Clock.Now(); d < wait {
+				wait = d
+			}
+		}
+		if wait <= 0 {
+			continue
+		}
+		a.Port.Wait(wait)
+	}
+}
+
+func (a *App) count(data []byte) {
+	a.Clock.Spend(a.Costs.PerPacket)
+	id, seq, err := ether.ParseStamp(data)
+	if err != nil {
+		a.RxOther++
+		return
+	}
+	c := a.Rx[id]
+	if c == nil {
+		c = &ether.StreamCounter{}
+		a.Rx[id] = c
+	}
+	c.Count(seq, len(data)+ether.FCSLen)
+}
+
+// send queues the frames that are due now, a batch per stream.
+func (a *App) send(now time.Duration) int {
+	total := 0
+	for _, s := range a.Streams {
+		if !s.due(now) {
+			continue
+		}
+		n := a.Batch
+		if s.Count != 0 && s.Count-s.Sent < uint64(n) {
+			n = int(s.Count - s.Sent)
+		}
+		if !s.Line {
+			// Only the frames whose time has come.
+			k := 0
+			t := s.next
+			for k < n && t <= now {
+				k++
+				t += time.Duration(float64(time.Second) / s.rate(s.Sizes[0]))
+			}
+			if k < 1 {
+				k = 1
+			}
+			n = k
+		}
+		got := a.Port.Tx(0, n, func(i int, buf []byte) int {
+			size := s.size(a)
+			l := size - ether.FCSLen
+			fl := s.Flow
+			ether.BuildUDP(buf[:l], &fl, s.ID, s.Sent+uint64(i))
+			s.advance(size)
+			s.SentB += uint64(size)
+			return l
+		})
+		a.Clock.Spend(time.Duration(got) * a.Costs.PerPacket)
+		s.Sent += uint64(got)
+		total += got
+	}
+	return total
+}
+
+func (s *Stream) rate(size int) float64 {
+	if s.PPS > 0 {
+		return s.PPS
+	}
+	return s.BPS / float64(size*8)
+}
