@@ -121,9 +121,9 @@ type vfPort struct {
 	pkts []*vfdrv.Packet
 }
 
-func (p *vfPort) Queues() int                      { return p.d.NumQueues() }
-func (p *vfPort) Poll(budget int) int              { return p.d.Poll(budget) }
-func (p *vfPort) Wait(timeout time.Duration) bool  { return p.d.WaitInterrupt(timeout) }
+func (p *vfPort) Queues() int                     { return p.d.NumQueues() }
+func (p *vfPort) Poll(budget int) int             { return p.d.Poll(budget) }
+func (p *vfPort) Wait(timeout time.Duration) bool { return p.d.WaitInterrupt(timeout) }
 func (p *vfPort) Tx(q, n int, fill func(int, []byte) int) int {
 	p.pkts = p.pkts[:0]
 	for i := 0; i < n; i++ {

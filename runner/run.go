@@ -23,25 +23,25 @@ import (
 
 // sim is a built co-simulation.
 type simulation struct {
-	plan   *Plan
-	rnd    *sim.Rand
-	kernel *rtl.Kernel
-	dev    *ixgbe.Device
-	card   *card.Card
-	host   *cosim.Host
-	sink   *wire.Sink
-	gen    *wire.Generator
-	probe  *probe
-	apps   []*workload.App // by function index
-	fnOf   map[pcie.Func]int
-	ready  int
-	t0     time.Duration // traffic start
-	w0, w1 time.Duration // the measurement window
-	end    time.Duration
-	errs   []error
-	irq    *irqChecker
-	traceW *trace.Writer
-	pcapW  *trace.PcapWriter
+	plan        *Plan
+	rnd         *sim.Rand
+	kernel      *rtl.Kernel
+	dev         *ixgbe.Device
+	card        *card.Card
+	host        *cosim.Host
+	sink        *wire.Sink
+	gen         *wire.Generator
+	probe       *probe
+	apps        []*workload.App // by function index
+	fnOf        map[pcie.Func]int
+	ready       int
+	t0          time.Duration // traffic start
+	w0, w1      time.Duration // the measurement window
+	end         time.Duration
+	errs        []error
+	irq         *irqChecker
+	traceW      *trace.Writer
+	pcapW       *trace.PcapWriter
 	wireStreams []*wire.Stream
 }
 

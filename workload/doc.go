@@ -5,9 +5,9 @@
 // it spends CPU time per loop and per packet, sleeps until the next frame
 // is due, or waits for an interrupt.
 //
-//	        ┌──────────── workload.App (one per function) ────────────┐
-//	        │ streams ──▶ build frames ──▶ Port.Tx ──▶ driver TxBatch │
-//	        │ counters ◀── ParseStamp ◀── Port.Rx ◀── driver RxBatch  │
-//	        │ loop: Poll · Tx due frames · Rx · wait (irq) or spin    │
-//	        └─────────────────────────────────────────────────────────┘
+//	┌──────────── workload.App (one per function) ────────────┐
+//	│ streams ──▶ build frames ──▶ Port.Tx ──▶ driver TxBatch │
+//	│ counters ◀── ParseStamp ◀── Port.Rx ◀── driver RxBatch  │
+//	│ loop: Poll · Tx due frames · Rx · wait (irq) or spin    │
+//	└─────────────────────────────────────────────────────────┘
 package workload

@@ -31,21 +31,21 @@ type Clock interface {
 
 // Stream is one flow the application sends.
 type Stream struct {
-	ID       uint16
-	Flow     ether.Flow
-	Sizes    []int // wire sizes including FCS
-	Weights  []int
-	PPS      float64 // 0 with Line set: as fast as the ring allows
-	BPS      float64
-	Line     bool
-	Count    uint64
-	Start    time.Duration
-	Stop     time.Duration
-	Sent     uint64
-	SentB    uint64
-	next     time.Duration
-	rem      uint64
-	pick     func() int
+	ID      uint16
+	Flow    ether.Flow
+	Sizes   []int // wire sizes including FCS
+	Weights []int
+	PPS     float64 // 0 with Line set: as fast as the ring allows
+	BPS     float64
+	Line    bool
+	Count   uint64
+	Start   time.Duration
+	Stop    time.Duration
+	Sent    uint64
+	SentB   uint64
+	next    time.Duration
+	rem     uint64
+	pick    func() int
 }
 
 // Costs are the CPU costs the application accounts.

@@ -4,10 +4,10 @@
 // model; another backend (VFIO on a real machine) could implement it against
 // silicon, and the drivers would not change.
 //
-//	  driver (ixgbevf, ixgbe, ena, cardctl)
-//	     │ Read32/Write32   AllocDMA   WaitIRQ   Delay/Spend
-//	  ───┴──────────────── bus.Function ─────────────────────
-//	     cosim.Host (simulated)   |   VFIO (real hardware)
+//	driver (ixgbevf, ixgbe, ena, cardctl)
+//	   │ Read32/Write32   AllocDMA   WaitIRQ   Delay/Spend
+//	───┴──────────────── bus.Function ─────────────────────
+//	   cosim.Host (simulated)   |   VFIO (real hardware)
 //
 // Time: a driver's time moves only through bus operations and Delay/Spend.
 // Plain loads and stores to DMA memory (Buffer.Bytes) take no time: they

@@ -32,12 +32,12 @@ func (s *stub) RegWrite(f pcie.Func, bar int, off uint32, v uint32, at sim.Time)
 	s.regs[f][off] = v
 }
 func (s *stub) SetNumVFs(n int, at sim.Time) { s.numVFs = n }
-func (s *stub) FLR(f pcie.Func, at sim.Time)  { s.flrs = append(s.flrs, f) }
+func (s *stub) FLR(f pcie.Func, at sim.Time) { s.flrs = append(s.flrs, f) }
 
 type msixRec struct{ got []int }
 
 func (m *msixRec) Read(pcie.Func, sim.Time, uint64, []byte) (sim.Time, error) { return 0, nil }
-func (m *msixRec) Write(pcie.Func, sim.Time, uint64, []byte) error           { return nil }
+func (m *msixRec) Write(pcie.Func, sim.Time, uint64, []byte) error            { return nil }
 func (m *msixRec) MSIX(f pcie.Func, at sim.Time, v int)                       { m.got = append(m.got, int(f)*100+v) }
 
 func newCard() (*Card, *stub, *msixRec) {

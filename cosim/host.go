@@ -1,0 +1,307 @@
+package cosim
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nicforge/nicforge/driver/bus"
+	"github.com/nicforge/nicforge/model/pcie"
+	"github.com/nicforge/nicforge/sim"
+	"github.com/nicforge/nicforge/trace"
+)
+
+// Config sets up a host.
+type Config struct {
+	Link       string // PCIe preset: gen3x8 (default) or gen4x16
+	ArenaBytes int    // IOMMU arena per function (default 16 MiB)
+	Functions  int    // functions to give arenas to (default 65: PF + 64 VFs)
+}
+
+// Host is the simulated host: memory, IOMMU, the PCIe link, the driver
+// contexts and the scheduler that owns time. It implements pcie.Upstream
+// for the device.
+type Host struct {
+	mem     *Memory
+	link    *Link
+	dev     Device
+	domains []*domain
+	funcs   map[pcie.Func]*function
+	known   map[pcie.Func]bool
+	ctxs    []*context
+	cur     *context
+	now     sim.Time // the scheduler's time: what every context has seen
+	limit   sim.Time // end of the current Run
+	mmioQ   []mmioWrite
+	mmioH   int
+	upQ     []landing
+	upH     int
+	upData  []byte
+	faults  []pcie.Fault
+	tr      trace.Sink
+	stopped bool
+	onMSIX  []func(pcie.Func, int, sim.Time)
+	onMMIO  []func(pcie.Func, int, uint32, uint32, sim.Time)
+	onAdd   []func(pcie.Func, bus.Function)
+	errs    []error
+}
+
+type mmioWrite struct {
+	at  sim.Time
+	f   pcie.Func
+	bar int
+	off uint32
+	v   uint32
+}
+
+// landing is a posted transaction from the card on its way to the host:
+// a DMA write (data in upData) or an MSI-X message (vector >= 0).
+type landing struct {
+	at     sim.Time
+	f      pcie.Func
+	addr   uint64
+	off, n int
+	vector int
+}
+
+var errStopped = errors.New("cosim: run ended")
+
+// NewHost builds a host around a device and attaches it.
+func NewHost(dev Device, cfg Config) (*Host, error) {
+	lc, err := LinkByName(cfg.Link)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.ArenaBytes == 0 {
+		cfg.ArenaBytes = 16 << 20
+	}
+	if cfg.Functions == 0 {
+		cfg.Functions = 65
+	}
+	// Arena 0 starts one arena up, so address zero is never mapped.
+	mem, err := NewMemory((cfg.Functions + 1) * cfg.ArenaBytes)
+	if err != nil {
+		return nil, err
+	}
+	h := &Host{mem: mem, link: newLink(lc), dev: dev, funcs: map[pcie.Func]*function{}, known: map[pcie.Func]bool{}}
+	for i := 0; i < cfg.Functions; i++ {
+		base := uint64(i+1) * uint64(cfg.ArenaBytes)
+		h.domains = append(h.domains, &domain{base: base, size: uint64(cfg.ArenaBytes), next: base, mapped: make([]uint64, cfg.ArenaBytes/PageSize/64+1)})
+	}
+	for _, f := range dev.Functions() {
+		h.known[f] = true
+	}
+	dev.Attach(h)
+	return h, nil
+}
+
+// Close releases host memory.
+func (h *Host) Close() error { return h.mem.Close() }
+
+// Memory returns host memory.
+func (h *Host) Memory() *Memory { return h.mem }
+
+// SetTrace records every transaction into t (nil: none).
+func (h *Host) SetTrace(t trace.Sink) { h.tr = t }
+
+// OnMSIX observes every MSI-X message when it lands.
+func (h *Host) OnMSIX(fn func(f pcie.Func, v int, at sim.Time)) { h.onMSIX = append(h.onMSIX, fn) }
+
+// OnMMIOWrite observes every posted MMIO write when it reaches the card.
+func (h *Host) OnMMIOWrite(fn func(f pcie.Func, bar int, off, v uint32, at sim.Time)) {
+	h.onMMIO = append(h.onMMIO, fn)
+}
+
+// OnFunctionAdded is called when a function appears (VFs on SR-IOV
+// enable), from inside the context whose config write made it appear.
+func (h *Host) OnFunctionAdded(fn func(f pcie.Func, fn bus.Function)) { h.onAdd = append(h.onAdd, fn) }
+
+// Faults returns the DMA faults so far.
+func (h *Host) Faults() []pcie.Fault { return h.faults }
+
+// Now returns the scheduler's time.
+func (h *Host) Now() sim.Time { return h.now }
+
+// LinkStats returns bytes and TLPs carried downstream and upstream.
+func (h *Host) LinkStats() (downBytes, upBytes, downTLPs, upTLPs uint64) {
+	return h.link.down.bytes, h.link.up.bytes, h.link.down.tlps, h.link.up.tlps
+}
+
+// Function returns the bus.Function of f.
+func (h *Host) Function(f pcie.Func) bus.Function { return h.function(f) }
+
+func (h *Host) function(f pcie.Func) *function {
+	fn := h.funcs[f]
+	if fn == nil {
+		fn = &function{h: h, id: f}
+		if int(f) < len(h.domains) {
+			fn.dom = h.domains[f]
+		}
+		h.funcs[f] = fn
+	}
+	return fn
+}
+
+func (h *Host) domainOf(f pcie.Func) *domain {
+	if int(f) < len(h.domains) {
+		return h.domains[f]
+	}
+	return nil
+}
+
+// Errors returns the driver contexts that failed (panicked).
+func (h *Host) Errors() []error { return h.errs }
+
+// LastLogs returns the last log lines of every function, for errors.
+func (h *Host) LastLogs() string {
+	var b strings.Builder
+	for f := pcie.Func(0); int(f) < len(h.domains); f++ {
+		fn := h.funcs[f]
+		if fn == nil || len(fn.logs) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\nlast log lines of %s:", f)
+		for _, l := range fn.logs {
+			b.WriteString("\n  " + l)
+		}
+	}
+	return b.String()
+}
+
+// Read implements pcie.Upstream.
+func (h *Host) Read(f pcie.Func, at sim.Time, addr uint64, p []byte) (sim.Time, error) {
+	done := h.link.read(at, len(p))
+	d := h.domainOf(f)
+	if d == nil || !d.allowed(addr, len(p)) {
+		clear(p)
+		return done, h.fault(f, at, addr, len(p), false)
+	}
+	copy(p, h.mem.b[addr:])
+	if h.tr != nil {
+		h.tr.Record(&trace.Event{Time: at, Kind: trace.DMARead, Func: uint16(f), Addr: addr, Len: uint32(len(p))})
+	}
+	return done, nil
+}
+
+// Write implements pcie.Upstream.
+func (h *Host) Write(f pcie.Func, at sim.Time, addr uint64, p []byte) error {
+	land := h.link.up.write(at, len(p))
+	d := h.domainOf(f)
+	if d == nil || !d.allowed(addr, len(p)) {
+		return h.fault(f, at, addr, len(p), true)
+	}
+	off := len(h.upData)
+	h.upData = append(h.upData, p...)
+	h.upQ = append(h.upQ, landing{at: land, f: f, addr: addr, off: off, n: len(p), vector: -1})
+	if h.tr != nil {
+		n := len(p)
+		if n > 64 {
+			n = 64
+		}
+		h.tr.Record(&trace.Event{Time: at, Kind: trace.DMAWrite, Func: uint16(f), Addr: addr, Len: uint32(len(p)), Data: p[:n]})
+	}
+	return nil
+}
+
+// MSIX implements pcie.Upstream.
+func (h *Host) MSIX(f pcie.Func, at sim.Time, v int) {
+	land := h.link.up.write(at, 4)
+	h.upQ = append(h.upQ, landing{at: land, f: f, vector: v})
+}
+
+func (h *Host) fault(f pcie.Func, at sim.Time, addr uint64, n int, write bool) error {
+	e := pcie.Fault{Func: f, At: at, Addr: addr, Len: n, Write: write}
+	if len(h.faults) < 10000 {
+		h.faults = append(h.faults, e)
+	}
+	if h.tr != nil {
+		w := uint64(0)
+		if write {
+			w = 1
+		}
+		h.tr.Record(&trace.Event{Time: at, Kind: trace.DMAFault, Func: uint16(f), Addr: addr, Len: uint32(n), Value: w})
+	}
+	return &e
+}
+
+// syncTo brings the device and the host's inbound queues to time t:
+// device events first, then landings from the card, then MMIO writes
+// arriving at the card, each in time order. It stops early, returning
+// false, when a landing woke a context that must act before t.
+func (h *Host) syncTo(t sim.Time, who *context) bool {
+	for {
+		tm, tu := sim.Never, sim.Never
+		if h.mmioH < len(h.mmioQ) {
+			tm = h.mmioQ[h.mmioH].at
+		}
+		if h.upH < len(h.upQ) {
+			tu = h.upQ[h.upH].at
+		}
+		td := h.dev.NextEvent()
+		next := sim.Min(sim.Min(tm, tu), td)
+		if next > t {
+			break
+		}
+		switch {
+		case td == next:
+			h.dev.Advance(sim.Min(t, sim.Min(tm, tu)))
+		case tu == next:
+			if woke := h.land(); woke != nil && before(woke, who) {
+				h.now = sim.Max(h.now, next)
+				return false
+			}
+		default:
+			w := h.mmioQ[h.mmioH]
+			h.mmioQ[h.mmioH] = mmioWrite{}
+			h.mmioH++
+			if h.mmioH == len(h.mmioQ) {
+				h.mmioQ, h.mmioH = h.mmioQ[:0], 0
+			}
+			h.dev.MMIOWrite(w.f, w.bar, w.off, w.v, w.at)
+			for _, fn := range h.onMMIO {
+				fn(w.f, w.bar, w.off, w.v, w.at)
+			}
+		}
+	}
+	if t > h.now && t != sim.Never {
+		h.now = t
+	}
+	return true
+}
+
+// land applies the oldest landing; it returns a context it woke.
+func (h *Host) land() *context {
+	l := h.upQ[h.upH]
+	h.upH++
+	if h.upH == len(h.upQ) {
+		h.upQ, h.upH = h.upQ[:0], 0
+		defer func() { h.upData = h.upData[:0] }()
+	}
+	if l.vector < 0 {
+		copy(h.mem.b[l.addr:], h.upData[l.off:l.off+l.n])
+		return nil
+	}
+	if h.tr != nil {
+		h.tr.Record(&trace.Event{Time: l.at, Kind: trace.MSIX, Func: uint16(l.f), Value: uint64(l.vector)})
+	}
+	for _, fn := range h.onMSIX {
+		fn(l.f, l.vector, l.at)
+	}
+	fn := h.function(l.f)
+	fn.pending |= 1 << uint(l.vector)
+	fn.msgs++
+	c := fn.waiter
+	if c != nil && c.waitMask&fn.pending != 0 && l.at < c.time {
+		c.time = l.at
+		return c
+	}
+	return nil
+}
+
+// before orders contexts: by time, then id.
+func before(a, b *context) bool {
+	if b == nil {
+		return true
+	}
+	return a.time < b.time || a.time == b.time && a.id < b.id
+}

@@ -1,0 +1,121 @@
+package cosim
+
+import (
+	"fmt"
+
+	"github.com/nicforge/nicforge/sim"
+)
+
+// LinkConfig is the PCIe link between host and card.
+type LinkConfig struct {
+	Name       string
+	GTPerSec   uint64 // transfers per second per lane
+	Lanes      uint64
+	Latency    sim.Time // one way, from the end of a TLP at one side to the other side
+	TLPHeader  int      // bytes of framing, header and CRC per TLP
+	MaxPayload int      // bytes per write or completion TLP
+	MaxReadReq int      // bytes per read request
+}
+
+// Link presets.
+var (
+	Gen3x8  = LinkConfig{Name: "gen3x8", GTPerSec: 8_000_000_000, Lanes: 8, Latency: 400 * sim.Nanosecond, TLPHeader: 24, MaxPayload: 256, MaxReadReq: 512}
+	Gen4x16 = LinkConfig{Name: "gen4x16", GTPerSec: 16_000_000_000, Lanes: 16, Latency: 400 * sim.Nanosecond, TLPHeader: 24, MaxPayload: 256, MaxReadReq: 512}
+)
+
+// LinkByName returns a preset.
+func LinkByName(name string) (LinkConfig, error) {
+	switch name {
+	case "", "gen3x8":
+		return Gen3x8, nil
+	case "gen4x16":
+		return Gen4x16, nil
+	}
+	return LinkConfig{}, fmt.Errorf("unknown PCIe link %q (want gen3x8 or gen4x16)", name)
+}
+
+// lane is one direction of the link: a serialiser.
+type lane struct {
+	cfg   *LinkConfig
+	busy  sim.Time
+	bytes uint64
+	tlps  uint64
+}
+
+// ser is the time n bytes take on the wire: 128b/130b encoding.
+func (c *LinkConfig) ser(n int) sim.Time {
+	num := uint64(n) * 8 * 130 * uint64(sim.Second)
+	den := c.GTPerSec * c.Lanes * 128
+	return sim.Time((num + den - 1) / den)
+}
+
+// send puts a TLP with payload bytes on the lane at time at and returns
+// its arrival time at the other side.
+func (l *lane) send(at sim.Time, payload int) sim.Time {
+	start := sim.Max(at, l.busy)
+	n := payload + l.cfg.TLPHeader
+	end := start + l.cfg.ser(n)
+	l.busy = end
+	l.bytes += uint64(n)
+	l.tlps++
+	return end + l.cfg.Latency
+}
+
+// Link is both directions.
+type Link struct {
+	Cfg  LinkConfig
+	down lane // host to card
+	up   lane // card to host
+}
+
+func newLink(c LinkConfig) *Link {
+	l := &Link{Cfg: c}
+	l.down.cfg, l.up.cfg = &l.Cfg, &l.Cfg
+	return l
+}
+
+// read times a card DMA read of n bytes issued at at: requests upstream,
+// completions downstream. It returns when the last completion is in.
+func (l *Link) read(at sim.Time, n int) sim.Time {
+	done := at
+	for off := 0; off < n || off == 0; off += l.Cfg.MaxReadReq {
+		chunk := n - off
+		if chunk > l.Cfg.MaxReadReq {
+			chunk = l.Cfg.MaxReadReq
+		}
+		arr := l.up.send(at, 0)
+		for c := 0; c < chunk || c == 0; c += l.Cfg.MaxPayload {
+			p := chunk - c
+			if p > l.Cfg.MaxPayload {
+				p = l.Cfg.MaxPayload
+			}
+			if t := l.down.send(arr, p); t > done {
+				done = t
+			}
+			if chunk == 0 {
+				break
+			}
+		}
+		if n == 0 {
+			break
+		}
+	}
+	return done
+}
+
+// write times a posted write of n bytes in the given direction; it
+// returns when the last byte lands.
+func (l *lane) write(at sim.Time, n int) sim.Time {
+	land := at
+	for off := 0; off < n || off == 0; off += l.cfg.MaxPayload {
+		p := n - off
+		if p > l.cfg.MaxPayload {
+			p = l.cfg.MaxPayload
+		}
+		land = l.send(at, p)
+		if n == 0 {
+			break
+		}
+	}
+	return land
+}
