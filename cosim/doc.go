@@ -2,22 +2,22 @@
 // link, the driver contexts and the one scheduler that owns time. It joins
 // real drivers (through driver/bus) to a card model (through Device).
 //
-//	 driver contexts (coroutines, one per simulated CPU thread)
-//	   ctx0 pf ──┐  ctx1 vf0 ──┐  ctx2 vf1 ──┐       run one at a time, in
-//	             ▼             ▼             ▼       (time, id) order
-//	   bus.Function: Read32 · Write32 · AllocDMA · WaitIRQ · Delay/Spend
-//	 ┌────────────────────────────────────────────────────────────────┐
-//	 │ Host                                                            │
-//	 │  host memory (mmap'd file) ── IOMMU: one arena + page map per   │
-//	 │                               function; IOVA = physical address │
-//	 │  PCIe link: down lane (MMIO, completions) / up lane (DMA, MSI-X)│
-//	 │     each a serialiser: 128b/130b, 24-byte TLP overhead,         │
-//	 │     256-byte max payload, 512-byte max read request, latency    │
-//	 │  queues: posted MMIO writes → card; DMA writes, MSI-X → host    │
-//	 └───────────────────────────────┬────────────────────────────────┘
-//	                                 │ Device: Advance · MMIORead/Write
-//	                                 ▼          Config · NextEvent
-//	                              card model
+//	driver contexts (coroutines, one per simulated CPU thread)
+//	  ctx0 pf ──┐  ctx1 vf0 ──┐  ctx2 vf1 ──┐       run one at a time, in
+//	            ▼             ▼             ▼       (time, id) order
+//	  bus.Function: Read32 · Write32 · AllocDMA · WaitIRQ · Delay/Spend
+//	┌────────────────────────────────────────────────────────────────┐
+//	│ Host                                                            │
+//	│  host memory (mmap'd file) ── IOMMU: one arena + page map per   │
+//	│                               function; IOVA = physical address │
+//	│  PCIe link: down lane (MMIO, completions) / up lane (DMA, MSI-X)│
+//	│     each a serialiser: 128b/130b, 24-byte TLP overhead,         │
+//	│     256-byte max payload, 512-byte max read request, latency    │
+//	│  queues: posted MMIO writes → card; DMA writes, MSI-X → host    │
+//	└───────────────────────────────┬────────────────────────────────┘
+//	                                │ Device: Advance · MMIORead/Write
+//	                                ▼          Config · NextEvent
+//	                             card model
 //
 // Time rules (ARCHITECTURE.md §2): the context with the smallest time runs
 // (ties: lower id) until a bus operation or Delay/Spend would move it past

@@ -58,6 +58,7 @@ type mmioWrite struct {
 // a DMA write (data in upData) or an MSI-X message (vector >= 0).
 type landing struct {
 	at     sim.Time
+	sent   sim.Time // when it left the card
 	f      pcie.Func
 	addr   uint64
 	off, n int
@@ -104,7 +105,8 @@ func (h *Host) Memory() *Memory { return h.mem }
 // SetTrace records every transaction into t (nil: none).
 func (h *Host) SetTrace(t trace.Sink) { h.tr = t }
 
-// OnMSIX observes every MSI-X message when it lands.
+// OnMSIX observes every MSI-X message when it lands; at is when the card
+// sent it (the card side of the link, where moderation is defined).
 func (h *Host) OnMSIX(fn func(f pcie.Func, v int, at sim.Time)) { h.onMSIX = append(h.onMSIX, fn) }
 
 // OnMMIOWrite observes every posted MMIO write when it reaches the card.
@@ -206,7 +208,7 @@ func (h *Host) Write(f pcie.Func, at sim.Time, addr uint64, p []byte) error {
 // MSIX implements pcie.Upstream.
 func (h *Host) MSIX(f pcie.Func, at sim.Time, v int) {
 	land := h.link.up.write(at, 4)
-	h.upQ = append(h.upQ, landing{at: land, f: f, vector: v})
+	h.upQ = append(h.upQ, landing{at: land, sent: at, f: f, vector: v})
 }
 
 func (h *Host) fault(f pcie.Func, at sim.Time, addr uint64, n int, write bool) error {
@@ -285,7 +287,7 @@ func (h *Host) land() *context {
 		h.tr.Record(&trace.Event{Time: l.at, Kind: trace.MSIX, Func: uint16(l.f), Value: uint64(l.vector)})
 	}
 	for _, fn := range h.onMSIX {
-		fn(l.f, l.vector, l.at)
+		fn(l.f, l.vector, l.sent)
 	}
 	fn := h.function(l.f)
 	fn.pending |= 1 << uint(l.vector)

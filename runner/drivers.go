@@ -22,14 +22,6 @@ func (s *simulation) runPF(i int, fn bus.Function) {
 		return
 	}
 	if p.NumVFs > 0 {
-		for _, f := range p.Functions {
-			if f.VF < 0 {
-				continue
-			}
-			// The admin settings must be in place before the VF exists so
-			// its first VF_RESET already gets its MAC.
-			_ = f
-		}
 		if err := d.EnableSRIOV(p.NumVFs); err != nil {
 			s.fail(fmt.Errorf("%s: enable SR-IOV with %d VFs: %w", fp.Name, p.NumVFs, err))
 			return
@@ -51,6 +43,10 @@ func (s *simulation) runPF(i int, fn bus.Function) {
 			}
 		}
 	}
+	if err := d.Open(); err != nil {
+		s.fail(fmt.Errorf("%s: ixgbe open: %w", fp.Name, err))
+		return
+	}
 	port := &pfPort{d: d}
 	app := workload.NewApp(port, fn, fp.Polling)
 	s.setupApp(i, app, d.MAC())
@@ -65,7 +61,7 @@ func (s *simulation) runPF(i int, fn bus.Function) {
 // runVF is a VF's driver context.
 func (s *simulation) runVF(i int, fn bus.Function) {
 	fp := s.plan.Functions[i]
-	d, err := vfdrv.Probe(fn, vfdrv.Config{TxRing: fp.TxRing, RxRing: fp.RxRing, ITR: fp.ITR, MTU: fp.MTU, Queues: fp.Queues})
+	d, err := vfdrv.Probe(fn, vfdrv.Config{TxRing: fp.TxRing, RxRing: fp.RxRing, ITR: fp.ITR, MTU: fp.MTU, Queues: fp.Queues, Polling: fp.Polling})
 	if err != nil {
 		s.fail(fmt.Errorf("%s: ixgbevf probe: %w", fp.Name, err))
 		return

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/nicforge/nicforge/model/ether"
+	"github.com/nicforge/nicforge/model/mac"
 	"github.com/nicforge/nicforge/report"
 )
 
@@ -76,7 +77,7 @@ func (s *simulation) evaluate(r *report.Report) []report.Check {
 }
 
 func mac64(s *simulation, tx bool) float64 {
-	return macLine(s, s.dominantSize(tx))
+	return mac.LineRatePPS(float64(s.plan.UplinkBPS), s.dominantSize(tx))
 }
 
 func (s *simulation) received(st StreamPlan) *ether.StreamCounter {

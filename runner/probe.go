@@ -2,6 +2,7 @@ package runner
 
 import (
 	"github.com/nicforge/nicforge/model/pcie"
+	"github.com/nicforge/nicforge/rtl"
 	"github.com/nicforge/nicforge/sim"
 )
 
@@ -16,6 +17,7 @@ type snapshot struct {
 // start and end.
 type probe struct {
 	s      *simulation
+	proc   *rtl.Proc
 	at     [2]sim.Time
 	taken  int
 	snaps  [2]snapshot
@@ -27,7 +29,7 @@ func newProbe(s *simulation) *probe { return &probe{s: s} }
 func (p *probe) schedule(w0, w1 sim.Time) {
 	p.at = [2]sim.Time{w0, w1}
 	p.active = true
-	p.s.kernel.Wake(p, w0)
+	p.proc.Wake(w0)
 }
 
 // Tick implements rtl.Component.

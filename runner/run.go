@@ -90,7 +90,7 @@ func (s *simulation) build(opt Options) error {
 	s.gen = wire.NewGenerator(s.kernel, "wire.gen", byteClk, p.UplinkBPS, s.dev.Frames())
 	s.gen.Out = s.dev.MACRx
 	s.probe = newProbe(s)
-	s.kernel.Add("probe", clk, s.probe)
+	s.probe.proc = s.kernel.Add("probe", clk, s.probe)
 	host, err := cosim.NewHost(s.card, cosim.Config{Link: p.PCIe})
 	if err != nil {
 		return err
@@ -119,6 +119,14 @@ func (s *simulation) build(opt Options) error {
 	s.sink.OnFrame = nil
 	s.hookWireRx()
 	s.apps = make([]*workload.App, len(p.Functions))
+	for _, st := range p.Streams {
+		if st.From != Wire {
+			continue
+		}
+		ws := &wire.Stream{ID: st.ID, Sizes: st.Sizes, Weights: st.Weights, BitsPerS: uint64(st.BPS), PktsPerS: uint64(st.PPS), Count: st.Count, Flows: st.Flows, Start: sim.FromDuration(st.Start)}
+		ws.Flow = s.flow(st, wirePeerMAC)
+		s.wireStreams = append(s.wireStreams, ws)
+	}
 	pfIdx := -1
 	for i, f := range p.Functions {
 		if f.VF < 0 {
@@ -154,7 +162,7 @@ func (s *simulation) arrive(now time.Duration) {
 	s.end = s.w1 + s.plan.Drain
 	s.probe.schedule(sim.FromDuration(s.w0), sim.FromDuration(s.w1))
 	for _, ws := range s.wireStreams {
-		ws.Start = sim.FromDuration(t0 + ws.Start.Duration())
+		ws.Start = sim.FromDuration(t0) + ws.Start
 		ws.Stop = sim.FromDuration(s.w1)
 		s.gen.Add(ws, s.rnd.Split("wire"+fmt.Sprint(ws.ID)))
 	}
@@ -229,7 +237,8 @@ type rxTap struct {
 }
 
 func (t rxTap) Receive(f *ether.Frame, at sim.Time) bool {
-	start := at - sim.Time(len(f.Data)+ether.FCSLen+ether.PreambleSFD)*800*10_000_000_000/sim.Time(t.s.plan.UplinkBPS)
+	byteTime := sim.Time(uint64(sim.Second) * 8 / t.s.plan.UplinkBPS)
+	start := at - sim.Time(len(f.Data)+ether.FCSLen+ether.PreambleSFD)*byteTime
 	if t.s.pcapW != nil {
 		_ = t.s.pcapW.WriteFrame(start, f.Data)
 	}

@@ -1,9 +1,21 @@
-// Package runner builds a co-simulation from a scenario and runs it.
+// Package runner builds a co-simulation from a scenario and runs it: the
+// card model with its wire peers, the host with its driver contexts, the
+// applications on the drivers, the checks, and the report.
+//
+//	scenario ──▶ Plan ──▶ card (model/ixgbe) + wire generator/sink
+//	                  ──▶ cosim.Host: PF context (ixgbe driver, SR-IOV,
+//	                      mailbox server) + one context per VF (ixgbevf)
+//	                  ──▶ workload apps on each driver
+//	run: bring-up ─ barrier ─ warmup ─ [ measurement window ] ─ drain
+//	                                    probe snapshots at both edges
+//	──▶ report: counters, window rates, checks (expectations, protocol)
 package runner
 
 import (
-	"errors"
+	"fmt"
+	"time"
 
+	"github.com/nicforge/nicforge/model/ether"
 	"github.com/nicforge/nicforge/report"
 	"github.com/nicforge/nicforge/scenario"
 )
@@ -12,7 +24,7 @@ import (
 type Options struct {
 	Seed       uint64 // used when SeedSet
 	SeedSet    bool
-	Duration   string // overrides the scenario's duration when not empty
+	Duration   time.Duration // overrides the scenario's window when > 0
 	TracePath  string
 	PcapPath   string
 	ExactTicks bool
@@ -21,5 +33,74 @@ type Options struct {
 // Run runs one scenario and returns its report. The error is for bad input
 // or an internal failure; failed expectations are in the report.
 func Run(sc *scenario.Scenario, opt Options) (*report.Report, error) {
-	return nil, errors.New("runner: not wired yet")
+	p, err := NewPlan(sc, opt)
+	if err != nil {
+		return nil, err
+	}
+	return RunPlan(p, opt)
+}
+
+// NewPlan resolves a scenario.
+func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
+	p := &Plan{
+		Name: sc.Name, Seed: sc.Seed, Duration: sc.Duration, Warmup: sc.Warmup,
+		Drain: 300 * time.Microsecond, BringUp: 2 * time.Second,
+		UplinkBPS: uint64(sc.Card.UplinkGbps * 1e9), CoreHz: uint64(sc.Card.CoreMHz) * 1_000_000,
+		PCIe: sc.Card.PCIe, VEB: sc.Card.Switch == "veb", NumVFs: sc.Card.VFs, ExactTicks: opt.ExactTicks,
+	}
+	if opt.SeedSet {
+		p.Seed = opt.Seed
+	}
+	if opt.Duration > 0 {
+		p.Duration = opt.Duration
+	}
+	idx := map[string]int{}
+	for i, f := range sc.Functions {
+		fp := FuncPlan{Name: f.Name, VF: -1, TxRing: f.TxRing, RxRing: f.RxRing, ITR: f.ITR, MTU: f.MTU, Queues: f.Queues, SpoofCheck: f.SpoofCheck, RateMbps: f.RateMbps, Polling: f.Polling}
+		if f.Name != "pf" {
+			fmt.Sscanf(f.Name, "vf%d", &fp.VF)
+			fp.MAC = ether.MAC{0x02, 0x00, 0x00, 0x00, 0x01, byte(fp.VF)}
+			if f.HasMAC {
+				fp.MAC = f.MAC
+			}
+		} else {
+			fp.MAC = ether.MAC{0x00, 0x1b, 0x21, 0x00, 0x00, 0x01}
+		}
+		idx[f.Name] = i
+		p.Functions = append(p.Functions, fp)
+	}
+	end := func(name string) int {
+		if name == "wire" {
+			return Wire
+		}
+		return idx[name]
+	}
+	streams := map[string]int{}
+	for i, t := range sc.Traffic {
+		st := StreamPlan{Name: t.Name, ID: uint16(i + 1), From: end(t.From), To: end(t.To), Line: t.Rate.Line, BPS: t.Rate.BitsPerSec, PPS: t.Rate.PacketsPerSec, Count: t.Count, Start: t.Start, Flows: t.Flows}
+		for _, sw := range t.Sizes {
+			st.Sizes = append(st.Sizes, sw.Size)
+			st.Weights = append(st.Weights, sw.Weight)
+		}
+		if t.SrcMAC != nil {
+			m := ether.MAC(*t.SrcMAC)
+			st.SrcMAC = &m
+		}
+		if t.Pcap != "" {
+			return nil, fmt.Errorf("%s:%d: pcap replay is not available in this version", sc.File, t.Line)
+		}
+		streams[t.Name] = i
+		p.Streams = append(p.Streams, st)
+	}
+	for _, e := range sc.Expect {
+		x := Expect{Check: e.Check, Port: e.Port, Direction: e.Direction, Min: e.Min, Stream: -1, Function: -1}
+		if e.Traffic != "" {
+			x.Stream = streams[e.Traffic]
+		}
+		if e.Function != "" {
+			x.Function = idx[e.Function]
+		}
+		p.Expect = append(p.Expect, x)
+	}
+	return p, nil
 }

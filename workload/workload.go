@@ -151,7 +151,7 @@ func (a *App) Run(end time.Duration) {
 		}
 		wait := end - a.Clock.Now()
 		for _, s := range a.Streams {
-			if s.Count != 0 && s.Sent >= s.Count {
+			if s.Count != 0 && s.Sent >= s.Count || s.Stop != 0 && s.next >= s.Stop {
 				continue
 			}
 			at := s.next

@@ -35,6 +35,8 @@ type Frame struct {
 	// Origin: the pool (VF index, or the PF pool) it came from, or -1 for
 	// the uplink.
 	SrcPool int
+	// SrcQueue is the PF queue index it was transmitted from (-1: none).
+	SrcQueue int
 	// Loopback marks a frame the VEB switched between pools.
 	Loopback bool
 	// Hash is the RSS hash computed on receive.
@@ -101,7 +103,7 @@ func (p *Pool) Get(n int) *Frame {
 		f.Data = make([]byte, n, c)
 	}
 	f.Data = f.Data[:n]
-	f.SrcPool, f.Loopback, f.Hash = -1, false, 0
+	f.SrcPool, f.SrcQueue, f.Loopback, f.Hash = -1, -1, false, 0
 	return f
 }
 

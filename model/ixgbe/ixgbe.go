@@ -100,6 +100,7 @@ func (d *Device) Bind(c *card.Card) {
 	d.rx = newRxEngine(d)
 	d.MACTx = mac.NewTx(d.k, "mac.tx", byteClk, d.t.TxPacketBuffer)
 	d.MACTx.OnSpace = func(at sim.Time) { d.tx.proc.Wake(at + 1) }
+	d.MACTx.OnDepart = func(f *ether.Frame, at sim.Time) { d.tx.count(f) }
 	d.MACRx = mac.NewRxPort(d.k, "mac.rx", d.clk)
 	d.MACRx.Handler = d.rx.fromWire
 	d.installPFHooks()
@@ -221,13 +222,23 @@ func (d *Device) poolQueue(p, n int) int {
 }
 
 func (d *Device) raiseMisc(bits uint32, at sim.Time) {
-	rising := bits &^ d.pfMisc
 	d.pfMisc |= bits
-	if rising&d.pfMiscMask() == 0 {
+	d.updateOther(at)
+}
+
+// updateOther drives the PF's "other" vector from the other causes: its
+// cause bit follows EICR[31:16] & EIMS[31:16], so a cause that rises while
+// enabled fires it and clearing every enabled cause lowers it.
+func (d *Device) updateOther(at sim.Time) {
+	ov, ok := d.pfOtherVector()
+	if !ok {
 		return
 	}
-	if v, ok := d.pfOtherVector(); ok {
-		d.pfIntr.Assert(1<<v, at)
+	if d.pfMisc&d.pfMiscEIMS != 0 {
+		d.pfIntr.Enable(1<<ov, at)
+		d.pfIntr.Assert(1<<ov, at)
+	} else {
+		d.pfIntr.Clear(1 << ov)
 	}
 }
 

@@ -40,11 +40,13 @@ func (d *Device) installPFHooks() {
 		}
 		d.pfIntr.Clear(uint64(v & clr & eicrQueues))
 		d.pfMisc &^= v & clr &^ eicrQueues
+		d.updateOther(d.now)
 		return v
 	})
 	d.onPFWrite(pfEICR, func(_, v uint32) {
 		d.pfIntr.Clear(uint64(v & eicrQueues))
 		d.pfMisc &^= v &^ eicrQueues
+		d.updateOther(d.now)
 	})
 	d.onPFRead(pfEICS, func() uint32 { return d.pfEICR() })
 	d.onPFWrite(pfEICS, func(_, v uint32) {
@@ -53,20 +55,22 @@ func (d *Device) installPFHooks() {
 			d.raiseMisc(m, d.now)
 		}
 	})
-	d.onPFRead(pfEIMS, func() uint32 { return uint32(d.pfIntr.Mask)&eicrQueues | d.pfMiscEIMS })
+	d.onPFRead(pfEIMS, func() uint32 {
+		m := uint32(d.pfIntr.Mask) & eicrQueues
+		if ov, ok := d.pfOtherVector(); ok && ov < 16 {
+			m &^= 1 << ov
+		}
+		return m | d.pfMiscEIMS
+	})
 	d.onPFWrite(pfEIMS, func(_, v uint32) {
 		d.pfIntr.Enable(uint64(v&eicrQueues), d.now)
-		rising := v &^ eicrQueues &^ d.pfMiscEIMS
 		d.pfMiscEIMS |= v &^ eicrQueues
-		if rising&d.pfMisc != 0 {
-			if ov, ok := d.pfOtherVector(); ok {
-				d.pfIntr.Assert(1<<ov, d.now)
-			}
-		}
+		d.updateOther(d.now)
 	})
 	d.onPFWrite(pfEIMC, func(_, v uint32) {
 		d.pfIntr.Disable(uint64(v & eicrQueues))
 		d.pfMiscEIMS &^= v &^ eicrQueues
+		d.updateOther(d.now)
 	})
 	d.onPFWrite(pfEIAC, func(_, v uint32) { d.pfIntr.AutoClr = uint64(v & eicrQueues) })
 	d.onPFWrite(pfEIAM, func(_, v uint32) { d.pfIntr.AutoMask = uint64(v & eicrQueues) })

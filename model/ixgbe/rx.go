@@ -140,7 +140,7 @@ func (e *rxEngine) fromWire(f *ether.Frame, now sim.Time) {
 		e.dropFrame(f, now, "receiver disabled")
 		return
 	}
-	pools := e.acceptPools(f, f.Dst())
+	pools := e.acceptPools(f, f.Dst(), true)
 	if pools == 0 {
 		d.stats.RxFiltered++
 		e.dropFrame(f, now, "no pool accepts the destination")
@@ -201,7 +201,7 @@ func (e *rxEngine) deliver(f *ether.Frame, pools uint64, loopback bool, at sim.T
 // acceptPools returns the pools that accept a frame with destination dst:
 // the L2 filters (RAR + MPSAR, VMOLR broadcast/multicast policy, MTA) and
 // the pools' receive enables.
-func (e *rxEngine) acceptPools(f *ether.Frame, dst ether.MAC) uint64 {
+func (e *rxEngine) acceptPools(f *ether.Frame, dst ether.MAC, fromWire bool) uint64 {
 	d := e.d
 	if d.pfGet(pfVTCTL)&vtctlVTEna == 0 {
 		fc := d.pfGet(pfFCTRL)
@@ -240,7 +240,9 @@ func (e *rxEngine) acceptPools(f *ether.Frame, dst ether.MAC) uint64 {
 		}
 	default:
 		pools = d.filters.lookup(d, dst)
-		if pools == 0 {
+		// The default pool catches unmatched unicast from the wire only;
+		// the VEB sends unmatched unicast from a pool to the wire.
+		if pools == 0 && fromWire {
 			vt := d.pfGet(pfVTCTL)
 			if vt&vtctlDisDefPL == 0 {
 				pools = 1 << ((vt & vtctlDefPLMask) >> vtctlDefPLShift)

@@ -161,10 +161,6 @@ func (e *txEngine) Tick(now sim.Time) sim.Time {
 		tq := p.q
 		tq.busy--
 		e.bytes -= len(p.f.Data)
-		if !p.bad {
-			tq.Packets++
-			tq.Bytes += uint64(p.f.WireLen())
-		}
 		tq.wbCount += p.n
 		tq.wbRS = true
 		if tq.wbCount >= tq.wthresh || tq.busy == 0 && tq.ring.Cached() == 0 && tq.ring.Unfetched() == 0 {
@@ -194,7 +190,16 @@ func (e *txEngine) Tick(now sim.Time) sim.Time {
 		if ok {
 			started = true
 			e.rr = (e.rr + i + 1) % len(e.active)
-		} else if wait < next {
+			break
+		}
+		if wait == bufferFull {
+			// The arbiter holds its grant until the packet buffer has
+			// room for this queue's packet: small packets of other queues
+			// may not starve it.
+			e.rr = (e.rr + i) % len(e.active)
+			break
+		}
+		if wait < next {
 			next = wait
 		}
 	}
@@ -208,6 +213,10 @@ func (e *txEngine) Tick(now sim.Time) sim.Time {
 	}
 	return next
 }
+
+// bufferFull is start's answer when the packet waits for packet-buffer
+// space; the MAC wakes the engine when a frame leaves.
+const bufferFull = sim.Never - 1
 
 // start tries to begin one packet of tq at now. When it cannot, it returns
 // the time worth retrying at (sim.Never: wait for an outside event).
@@ -270,7 +279,7 @@ func (e *txEngine) start(tq *txQueue, now sim.Time) (bool, sim.Time) {
 		padded = ether.MinFrame - ether.FCSLen
 	}
 	if e.bytes+padded+ether.FCSLen > d.MACTx.Free() {
-		return false, sim.Never
+		return false, bufferFull
 	}
 	f := d.frames.Get(padded)
 	for i := total; i < padded; i++ {
@@ -300,6 +309,7 @@ func (e *txEngine) start(tq *txQueue, now sim.Time) (bool, sim.Time) {
 	}
 	tq.ring.Consume(n)
 	f.SrcPool = tq.pool
+	f.SrcQueue = tq.q
 	tq.busy++
 	e.bytes += len(f.Data)
 	e.inflight = append(e.inflight, txPkt{q: tq, f: f, ready: ready, last: lastIdx, n: n, bad: bad})
@@ -311,6 +321,15 @@ func (e *txEngine) start(tq *txQueue, now sim.Time) (bool, sim.Time) {
 		tq.nextTx = now + sim.Time((uint64(lineTime)*uint64(tq.rate))>>14)
 	}
 	return true, 0
+}
+
+// count adds a transmitted frame to its queue's counters.
+func (e *txEngine) count(f *ether.Frame) {
+	if f.SrcQueue >= 0 && f.SrcQueue < NumQueues {
+		tq := e.queues[f.SrcQueue]
+		tq.Packets++
+		tq.Bytes += uint64(f.WireLen())
+	}
 }
 
 // drop consumes n descriptors of a malformed packet and writes them back
@@ -372,7 +391,7 @@ func (d *Device) txSwitch(f *ether.Frame, pool int, now sim.Time) bool {
 	dst := f.Dst()
 	local := uint64(0)
 	if vt && d.pfGet(pfDTXSWC)&dtxswcVTLBEN != 0 {
-		local = d.rx.acceptPools(f, dst) &^ (1 << uint(pool))
+		local = d.rx.acceptPools(f, dst, false) &^ (1 << uint(pool))
 	}
 	toWire := local == 0 || dst.IsMulticast()
 	if toWire {
@@ -386,6 +405,9 @@ func (d *Device) txSwitch(f *ether.Frame, pool int, now sim.Time) bool {
 		v := d.vfs[pool]
 		v.gptc++
 		v.gotc += uint64(f.WireLen())
+	}
+	if !toWire {
+		d.tx.count(f) // a frame for the wire counts when it leaves the MAC
 	}
 	if local != 0 {
 		d.stats.Loopback++

@@ -44,8 +44,12 @@ type Tx struct {
 	Capacity int // Tx packet buffer bytes
 	busy     sim.Time
 	Peer     Sink
-	// OnStart observes every frame when its first bit goes out.
+	// OnStart observes every frame when its first bit goes out (for
+	// traces and captures).
 	OnStart func(f *ether.Frame, start sim.Time)
+	// OnDepart is the owning device's own hook at the same moment (its
+	// transmit statistics).
+	OnDepart func(f *ether.Frame, start sim.Time)
 	// OnSpace is called when a frame leaves the buffer, so a stalled
 	// producer can retry.
 	OnSpace func(at sim.Time)
@@ -105,6 +109,9 @@ func (t *Tx) Tick(now sim.Time) sim.Time {
 	t.busy = end
 	t.Frames++
 	t.Bytes += uint64(f.WireLen())
+	if t.OnDepart != nil {
+		t.OnDepart(f, now)
+	}
 	if t.OnStart != nil {
 		t.OnStart(f, now)
 	}

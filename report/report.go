@@ -1,0 +1,109 @@
+// Package report is the result of a run: what each function and port
+// carried, at what rate over the measurement window, and which checks held.
+// Its JSON form (--json) is the contract later tooling reads.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// Report is one run.
+type Report struct {
+	Scenario   string     `json:"scenario"`
+	Seed       uint64     `json:"seed"`
+	Pass       bool       `json:"pass"`
+	SimTimeNS  uint64     `json:"sim_time_ns"`
+	WallTimeNS uint64     `json:"wall_time_ns"`
+	Functions  []Function `json:"functions"`
+	Ports      []Port     `json:"ports"`
+	Checks     []Check    `json:"checks"`
+}
+
+// Function is one PCIe function's traffic.
+type Function struct {
+	Name       string  `json:"name"`
+	TxPackets  uint64  `json:"tx_packets"`
+	RxPackets  uint64  `json:"rx_packets"`
+	TxBytes    uint64  `json:"tx_bytes"`
+	RxBytes    uint64  `json:"rx_bytes"`
+	TxPPS      float64 `json:"tx_pps"`
+	RxPPS      float64 `json:"rx_pps"`
+	Interrupts uint64  `json:"interrupts"`
+	Drops      uint64  `json:"drops"`
+	Resets     uint64  `json:"resets"`
+	Queues     []Queue `json:"queues"`
+}
+
+// Queue is one queue of a function.
+type Queue struct {
+	Index     int    `json:"index"`
+	TxPackets uint64 `json:"tx_packets"`
+	RxPackets uint64 `json:"rx_packets"`
+}
+
+// Port is a network port of the card.
+type Port struct {
+	Name        string  `json:"name"`
+	TxFrames    uint64  `json:"tx_frames"`
+	RxFrames    uint64  `json:"rx_frames"`
+	TxPPS       float64 `json:"tx_pps"`
+	RxPPS       float64 `json:"rx_pps"`
+	LineRatePPS float64 `json:"line_rate_pps"`
+}
+
+// Check is one expectation and whether it held.
+type Check struct {
+	Name   string `json:"name"`
+	Pass   bool   `json:"pass"`
+	Detail string `json:"detail"`
+}
+
+// LineRatePPS is the frame rate of back-to-back frames of size bytes (FCS
+// included) on a line of gbps: each also costs 20 bytes of preamble, SFD
+// and inter-frame gap.
+func LineRatePPS(gbps float64, size int) float64 {
+	return gbps * 1e9 / float64((size+20)*8)
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}
+
+// WriteText writes a readable summary.
+func (r *Report) WriteText(w io.Writer) error {
+	verdict := "PASS"
+	if !r.Pass {
+		verdict = "FAIL"
+	}
+	fmt.Fprintf(w, "scenario %s  seed %d  %s  simulated %.3f ms in %.3f s wall\n\n", r.Scenario, r.Seed, verdict, float64(r.SimTimeNS)/1e6, float64(r.WallTimeNS)/1e9)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "function\ttx pkts\trx pkts\ttx pps\trx pps\tirqs\tdrops\tresets\t")
+	for _, f := range r.Functions {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.0f\t%d\t%d\t%d\t\n", f.Name, f.TxPackets, f.RxPackets, f.TxPPS, f.RxPPS, f.Interrupts, f.Drops, f.Resets)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "port\ttx frames\trx frames\ttx pps\trx pps\tline rate pps\t")
+	for _, p := range r.Ports {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.0f\t%.0f\t\n", p.Name, p.TxFrames, p.RxFrames, p.TxPPS, p.RxPPS, p.LineRatePPS)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	for _, c := range r.Checks {
+		s := "PASS"
+		if !c.Pass {
+			s = "FAIL"
+		}
+		if _, err := fmt.Fprintf(w, "%s  %-28s %s\n", s, c.Name, c.Detail); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,29 @@
+// Package scenario reads scenario files: the card, the drivers on its
+// functions, the traffic, and the expectations a run must meet. Decoding
+// is strict: an unknown key, a wrong type or an inconsistent value is an
+// error naming the file and line.
+//
+//	name: default
+//	seed: 1                 # the CLI's --seed overrides it
+//	duration: 1ms           # measurement window (rates are measured over it)
+//	warmup: 20us            # traffic runs this long before the window opens
+//	card: {personality: ixgbe, vfs: 2, uplink_gbps: 10, pcie: gen3x8, switch: veb, core_mhz: 250}
+//	functions:
+//	  - {name: pf, driver: ixgbe}
+//	  - {name: vf0, driver: ixgbevf, mac: "02:00:00:00:00:10", mode: poll,
+//	     rx_ring: 512, tx_ring: 1024, itr: dynamic, spoof_check: true, rate_limit_mbps: 0}
+//	traffic:
+//	  - {name: s, from: vf0, to: wire, frame_size: 64, rate: line, count: 0, flows: 1,
+//	     src_mac: "", start: 0us}          # or size_mix: [{size: 64, weight: 7}, ...]
+//	expect:
+//	  - {check: line_rate, port: uplink, direction: tx, min: 0.99}
+//	  - {check: delivered, traffic: s}
+//	  - {check: no_drops}
+//	  - {check: irq_moderation, function: vf1}
+//	  - {check: no_dma_faults}
+//	  - {check: spoof_blocked, function: vf0, min: 1}
+//
+// Rates: line, N[k|M|G]bps (frame bits including FCS), N[k|M]pps. Frame
+// sizes include the 4-byte FCS (64..1518). itr: dynamic, a rate like 20k,
+// or an EITR register value (8..4088 in steps of 8).
+package scenario

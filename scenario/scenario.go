@@ -1,0 +1,612 @@
+package scenario
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Scenario is a decoded, validated scenario.
+type Scenario struct {
+	Name        string
+	Description string
+	Seed        uint64
+	Duration    time.Duration
+	Warmup      time.Duration
+	Card        Card
+	Functions   []Function
+	Traffic     []Traffic
+	Expect      []Expect
+	File        string // where it came from, for messages
+}
+
+// Card is the card's shape.
+type Card struct {
+	Personality string
+	VFs         int
+	UplinkGbps  float64
+	PCIe        string
+	Switch      string
+	CoreMHz     int
+}
+
+// Function is a PCIe function with its driver.
+type Function struct {
+	Name       string
+	Driver     string
+	RxRing     int
+	TxRing     int
+	ITR        int // 0 = dynamic, else an EITR register value
+	MTU        int
+	Queues     int
+	MAC        [6]byte
+	HasMAC     bool
+	SpoofCheck bool
+	RateMbps   int
+	Polling    bool
+	Line       int
+}
+
+// Rate is a traffic rate.
+type Rate struct {
+	Line          bool
+	BitsPerSec    float64
+	PacketsPerSec float64
+}
+
+// SizeWeight is one entry of a frame-size mix.
+type SizeWeight struct{ Size, Weight int }
+
+// Traffic is one stream.
+type Traffic struct {
+	Name   string
+	From   string
+	To     string
+	Sizes  []SizeWeight
+	Rate   Rate
+	Count  uint64
+	Flows  int
+	SrcMAC *[6]byte
+	Start  time.Duration
+	Pcap   string
+	Line   int
+}
+
+// Expect is one expectation.
+type Expect struct {
+	Check     string
+	Port      string
+	Direction string
+	Traffic   string
+	Function  string
+	Min       float64
+	Line      int
+}
+
+// Checks that expectations may name.
+var Checks = []string{"line_rate", "delivered", "no_drops", "irq_moderation", "no_dma_faults", "spoof_blocked"}
+
+//go:embed default.yaml
+var defaultYAML []byte
+
+// DefaultYAML returns the built-in default scenario's text.
+func DefaultYAML() []byte { return bytes.Clone(defaultYAML) }
+
+// Default returns the built-in default scenario.
+func Default() *Scenario {
+	s, err := Parse("default.yaml", defaultYAML)
+	if err != nil {
+		panic("scenario: the built-in default does not parse: " + err.Error())
+	}
+	return s
+}
+
+// Load reads and parses a scenario file.
+func Load(path string) (*Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(filepath.Base(path), data)
+}
+
+// The YAML documents, decoded strictly. Fields that need a line number for
+// their errors keep their node.
+type fileDoc struct {
+	Name        string      `yaml:"name"`
+	Description string      `yaml:"description"`
+	Seed        *uint64     `yaml:"seed"`
+	Duration    yaml.Node   `yaml:"duration"`
+	Warmup      yaml.Node   `yaml:"warmup"`
+	Card        cardDoc     `yaml:"card"`
+	Functions   []yaml.Node `yaml:"functions"`
+	Traffic     []yaml.Node `yaml:"traffic"`
+	Faults      []yaml.Node `yaml:"faults"`
+	Expect      []yaml.Node `yaml:"expect"`
+}
+
+type cardDoc struct {
+	Personality string  `yaml:"personality"`
+	VFs         *int    `yaml:"vfs"`
+	UplinkGbps  float64 `yaml:"uplink_gbps"`
+	PCIe        string  `yaml:"pcie"`
+	Switch      string  `yaml:"switch"`
+	CoreMHz     int     `yaml:"core_mhz"`
+}
+
+type funcDoc struct {
+	Name          string    `yaml:"name"`
+	Driver        string    `yaml:"driver"`
+	RxRing        int       `yaml:"rx_ring"`
+	TxRing        int       `yaml:"tx_ring"`
+	ITR           yaml.Node `yaml:"itr"`
+	MTU           int       `yaml:"mtu"`
+	Queues        int       `yaml:"queues"`
+	MAC           string    `yaml:"mac"`
+	SpoofCheck    *bool     `yaml:"spoof_check"`
+	RateLimitMbps int       `yaml:"rate_limit_mbps"`
+	Mode          string    `yaml:"mode"`
+}
+
+type trafficDoc struct {
+	Name      string       `yaml:"name"`
+	From      string       `yaml:"from"`
+	To        string       `yaml:"to"`
+	FrameSize int          `yaml:"frame_size"`
+	SizeMix   []SizeWeight `yaml:"size_mix"`
+	Rate      string       `yaml:"rate"`
+	Count     uint64       `yaml:"count"`
+	Flows     int          `yaml:"flows"`
+	SrcMAC    string       `yaml:"src_mac"`
+	Start     string       `yaml:"start"`
+	Pcap      string       `yaml:"pcap"`
+}
+
+type expectDoc struct {
+	Check     string  `yaml:"check"`
+	Port      string  `yaml:"port"`
+	Direction string  `yaml:"direction"`
+	Traffic   string  `yaml:"traffic"`
+	Function  string  `yaml:"function"`
+	Min       float64 `yaml:"min"`
+}
+
+// Error is a scenario error with its place.
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): (.*)`)
+
+// yamlErr turns a yaml.v3 error into file:line errors.
+func yamlErr(file string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		m := yamlLine.FindStringSubmatch(te.Errors[0])
+		if m != nil {
+			n, _ := strconv.Atoi(m[1])
+			return &Error{file, n, m[2]}
+		}
+		return &Error{file, 0, te.Errors[0]}
+	}
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return &Error{file, n, m[2]}
+	}
+	return &Error{file, 0, msg}
+}
+
+func decodeStrict(file string, n *yaml.Node, v any) error {
+	if n.Kind != yaml.MappingNode {
+		return &Error{file, n.Line, "want a mapping"}
+	}
+	known := map[string]bool{}
+	t := reflect.TypeOf(v).Elem()
+	for i := 0; i < t.NumField(); i++ {
+		known[strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]] = true
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if !known[k.Value] {
+			keys := make([]string, 0, len(known))
+			for i := 0; i < t.NumField(); i++ {
+				keys = append(keys, strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0])
+			}
+			return &Error{file, k.Line, fmt.Sprintf("unknown key %q (want one of %s)", k.Value, strings.Join(keys, ", "))}
+		}
+	}
+	if err := n.Decode(v); err != nil {
+		return yamlErr(file, err)
+	}
+	return nil
+}
+
+// Parse decodes and validates a scenario. name is used in errors.
+func Parse(name string, data []byte) (*Scenario, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var doc fileDoc
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, &Error{name, 1, "empty scenario"}
+		}
+		return nil, yamlErr(name, err)
+	}
+	p := &parser{file: name}
+	s := p.scenario(&doc)
+	if p.err != nil {
+		return nil, p.err
+	}
+	s.File = name
+	return s, nil
+}
+
+type parser struct {
+	file string
+	err  error
+}
+
+func (p *parser) fail(line int, format string, args ...any) {
+	if p.err == nil {
+		p.err = &Error{p.file, line, fmt.Sprintf(format, args...)}
+	}
+}
+
+func (p *parser) scenario(doc *fileDoc) *Scenario {
+	s := &Scenario{Name: doc.Name, Description: doc.Description, Seed: 1}
+	if s.Name == "" {
+		p.fail(1, "name: missing")
+	}
+	if doc.Seed != nil {
+		s.Seed = *doc.Seed
+	}
+	s.Duration = p.duration(&doc.Duration, "duration", time.Millisecond)
+	s.Warmup = p.duration(&doc.Warmup, "warmup", 20*time.Microsecond)
+	if s.Duration <= 0 && p.err == nil {
+		p.fail(doc.Duration.Line, "duration: must be positive")
+	}
+	c := doc.Card
+	s.Card = Card{Personality: c.Personality, UplinkGbps: c.UplinkGbps, PCIe: c.PCIe, Switch: c.Switch, CoreMHz: c.CoreMHz}
+	if s.Card.Personality == "" {
+		s.Card.Personality = "ixgbe"
+	}
+	if s.Card.Personality != "ixgbe" {
+		p.fail(1, "card.personality: %q is not available yet (want ixgbe)", s.Card.Personality)
+	}
+	if c.VFs != nil {
+		s.Card.VFs = *c.VFs
+	}
+	if s.Card.VFs < 0 || s.Card.VFs > 63 {
+		p.fail(1, "card.vfs: %d outside 0..63", s.Card.VFs)
+	}
+	if s.Card.UplinkGbps == 0 {
+		s.Card.UplinkGbps = 10
+	}
+	if s.Card.UplinkGbps != 10 && s.Card.UplinkGbps != 25 && s.Card.UplinkGbps != 40 && s.Card.UplinkGbps != 100 {
+		p.fail(1, "card.uplink_gbps: %v (want 10, 25, 40 or 100)", s.Card.UplinkGbps)
+	}
+	if s.Card.PCIe == "" {
+		s.Card.PCIe = "gen3x8"
+	}
+	if s.Card.PCIe != "gen3x8" && s.Card.PCIe != "gen4x16" {
+		p.fail(1, "card.pcie: %q (want gen3x8 or gen4x16)", s.Card.PCIe)
+	}
+	if s.Card.Switch == "" {
+		s.Card.Switch = "veb"
+	}
+	if s.Card.Switch != "veb" && s.Card.Switch != "vepa" {
+		p.fail(1, "card.switch: %q (want veb or vepa)", s.Card.Switch)
+	}
+	if s.Card.CoreMHz == 0 {
+		s.Card.CoreMHz = 250
+	}
+	if s.Card.CoreMHz < 1 || s.Card.CoreMHz > 2000 {
+		p.fail(1, "card.core_mhz: %d outside 1..2000", s.Card.CoreMHz)
+	}
+	names := map[string]bool{}
+	for i := range doc.Functions {
+		f := p.function(&doc.Functions[i], s.Card.VFs)
+		if names[f.Name] {
+			p.fail(f.Line, "functions[%d]: name %q used twice", i, f.Name)
+		}
+		names[f.Name] = true
+		s.Functions = append(s.Functions, f)
+	}
+	if len(s.Functions) == 0 {
+		p.fail(1, "functions: at least the pf is needed")
+	}
+	streams := map[string]bool{}
+	for i := range doc.Traffic {
+		t := p.traffic(&doc.Traffic[i], i, names)
+		if streams[t.Name] {
+			p.fail(t.Line, "traffic[%d]: name %q used twice", i, t.Name)
+		}
+		streams[t.Name] = true
+		s.Traffic = append(s.Traffic, t)
+	}
+	if len(doc.Faults) > 0 {
+		p.fail(doc.Faults[0].Line, "faults: fault injection is not available in this version")
+	}
+	for i := range doc.Expect {
+		s.Expect = append(s.Expect, p.expect(&doc.Expect[i], i, names, streams))
+	}
+	return s
+}
+
+func (p *parser) duration(n *yaml.Node, key string, def time.Duration) time.Duration {
+	if n.Kind == 0 {
+		return def
+	}
+	if n.Kind != yaml.ScalarNode {
+		p.fail(n.Line, "%s: want a duration like 1ms", key)
+		return def
+	}
+	d, err := time.ParseDuration(strings.ReplaceAll(n.Value, "µ", "u"))
+	if err != nil || d < 0 {
+		p.fail(n.Line, "%s: %q is not a duration (want e.g. 500us, 1ms, 2s)", key, n.Value)
+		return def
+	}
+	return d
+}
+
+var macRE = regexp.MustCompile(`^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$`)
+
+func parseMAC(s string) ([6]byte, bool) {
+	var m [6]byte
+	if !macRE.MatchString(s) {
+		return m, false
+	}
+	for i := 0; i < 6; i++ {
+		v, _ := strconv.ParseUint(s[3*i:3*i+2], 16, 8)
+		m[i] = byte(v)
+	}
+	return m, true
+}
+
+func (p *parser) function(n *yaml.Node, vfs int) Function {
+	var d funcDoc
+	if err := decodeStrict(p.file, n, &d); err != nil {
+		if p.err == nil {
+			p.err = err
+		}
+		return Function{Line: n.Line}
+	}
+	f := Function{Name: d.Name, Driver: d.Driver, RxRing: d.RxRing, TxRing: d.TxRing, MTU: d.MTU, Queues: d.Queues, RateMbps: d.RateLimitMbps, SpoofCheck: true, Line: n.Line}
+	switch {
+	case f.Name == "pf":
+		if f.Driver == "" {
+			f.Driver = "ixgbe"
+		}
+		if f.Driver != "ixgbe" {
+			p.fail(n.Line, "function pf: driver %q (the 82599 PF takes ixgbe)", f.Driver)
+		}
+	case strings.HasPrefix(f.Name, "vf"):
+		idx, err := strconv.Atoi(f.Name[2:])
+		if err != nil || idx < 0 {
+			p.fail(n.Line, "function %q: VF names are vf0, vf1, ...", f.Name)
+		} else if idx >= vfs {
+			p.fail(n.Line, "function %s: the card has %d VFs (card.vfs)", f.Name, vfs)
+		}
+		if f.Driver == "" {
+			f.Driver = "ixgbevf"
+		}
+		if f.Driver != "ixgbevf" {
+			p.fail(n.Line, "function %s: driver %q (an 82599 VF takes ixgbevf)", f.Name, f.Driver)
+		}
+	default:
+		p.fail(n.Line, "function name %q: want pf or vfN", f.Name)
+	}
+	for _, r := range []struct {
+		key string
+		v   *int
+		def int
+	}{{"rx_ring", &f.RxRing, 512}, {"tx_ring", &f.TxRing, 1024}} {
+		if *r.v == 0 {
+			*r.v = r.def
+		}
+		if *r.v%8 != 0 || *r.v < 64 || *r.v > 4096 {
+			p.fail(n.Line, "function %s: %s %d: want a multiple of 8 in 64..4096", f.Name, r.key, *r.v)
+		}
+	}
+	if f.MTU == 0 {
+		f.MTU = 1500
+	}
+	if f.MTU < 68 || f.MTU > 9710 {
+		p.fail(n.Line, "function %s: mtu %d outside 68..9710", f.Name, f.MTU)
+	}
+	if d.ITR.Kind != 0 && d.ITR.Value != "dynamic" {
+		v := d.ITR.Value
+		if strings.HasSuffix(v, "k") {
+			k, err := strconv.ParseFloat(strings.TrimSuffix(v, "k"), 64)
+			if err != nil || k <= 0 {
+				p.fail(d.ITR.Line, "itr: %q is not a rate like 20k", v)
+			} else {
+				f.ITR = int(1e9/(k*1000*256)) &^ 7 // EITR_INTS_PER_SEC_TO_REG, 2.048 µs steps
+			}
+		} else if x, err := strconv.Atoi(v); err != nil || x < 8 || x > 4088 || x%8 != 0 {
+			p.fail(n.Line+0, "function %s: itr %q: want dynamic, a rate like 20k, or an EITR value 8..4088 in steps of 8", f.Name, v)
+		} else {
+			f.ITR = x
+		}
+	}
+	if d.MAC != "" {
+		m, ok := parseMAC(d.MAC)
+		if !ok || m[0]&1 != 0 {
+			p.fail(n.Line, "function %s: mac %q is not a unicast MAC like 02:00:00:00:00:10", f.Name, d.MAC)
+		}
+		f.MAC, f.HasMAC = m, true
+	}
+	if d.SpoofCheck != nil {
+		f.SpoofCheck = *d.SpoofCheck
+	}
+	switch d.Mode {
+	case "", "interrupt":
+	case "poll":
+		f.Polling = true
+	default:
+		p.fail(n.Line, "function %s: mode %q (want interrupt or poll)", f.Name, d.Mode)
+	}
+	if f.RateMbps != 0 && (f.RateMbps <= 10 || f.RateMbps > 10000) {
+		p.fail(n.Line, "function %s: rate_limit_mbps %d outside 11..10000", f.Name, f.RateMbps)
+	}
+	return f
+}
+
+var rateRE = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?)\s*([kKMG]?)(bps|pps)$`)
+
+// ParseRate reads line, N[k|M|G]bps or N[k|M]pps.
+func ParseRate(s string) (Rate, error) {
+	if s == "" || s == "line" {
+		return Rate{Line: true}, nil
+	}
+	m := rateRE.FindStringSubmatch(s)
+	if m == nil {
+		return Rate{}, fmt.Errorf("%q is not a rate (want line, N[kMG]bps or N[kM]pps)", s)
+	}
+	v, _ := strconv.ParseFloat(m[1], 64)
+	switch m[2] {
+	case "k", "K":
+		v *= 1e3
+	case "M":
+		v *= 1e6
+	case "G":
+		v *= 1e9
+	}
+	if v <= 0 {
+		return Rate{}, fmt.Errorf("rate %q must be positive", s)
+	}
+	if m[3] == "bps" {
+		return Rate{BitsPerSec: v}, nil
+	}
+	return Rate{PacketsPerSec: v}, nil
+}
+
+func (p *parser) traffic(n *yaml.Node, i int, fns map[string]bool) Traffic {
+	var d trafficDoc
+	if err := decodeStrict(p.file, n, &d); err != nil {
+		if p.err == nil {
+			p.err = err
+		}
+		return Traffic{Line: n.Line}
+	}
+	t := Traffic{Name: d.Name, From: d.From, To: d.To, Count: d.Count, Flows: d.Flows, Pcap: d.Pcap, Line: n.Line}
+	if t.Name == "" {
+		t.Name = fmt.Sprintf("traffic%d", i)
+	}
+	for _, end := range []string{t.From, t.To} {
+		if end != "wire" && !fns[end] {
+			p.fail(n.Line, "traffic[%d] %s: endpoint %q is neither wire nor a function", i, t.Name, end)
+		}
+	}
+	if t.From == t.To {
+		p.fail(n.Line, "traffic[%d] %s: from and to are both %q", i, t.Name, t.From)
+	}
+	switch {
+	case d.FrameSize != 0 && len(d.SizeMix) > 0:
+		p.fail(n.Line, "traffic[%d] %s: give frame_size or size_mix, not both", i, t.Name)
+	case len(d.SizeMix) > 0:
+		t.Sizes = d.SizeMix
+	default:
+		if d.FrameSize == 0 {
+			d.FrameSize = 64
+		}
+		t.Sizes = []SizeWeight{{d.FrameSize, 1}}
+	}
+	for _, sw := range t.Sizes {
+		if sw.Size < 64 || sw.Size > 1518 {
+			p.fail(n.Line, "traffic[%d] %s: frame size %d outside 64..1518", i, t.Name, sw.Size)
+		}
+		if sw.Weight < 0 {
+			p.fail(n.Line, "traffic[%d] %s: negative weight", i, t.Name)
+		}
+	}
+	r, err := ParseRate(d.Rate)
+	if err != nil {
+		p.fail(n.Line, "traffic[%d].rate: %v", i, err)
+	}
+	t.Rate = r
+	if t.Flows == 0 {
+		t.Flows = 1
+	}
+	if d.SrcMAC != "" {
+		m, ok := parseMAC(d.SrcMAC)
+		if !ok {
+			p.fail(n.Line, "traffic[%d] %s: src_mac %q is not a MAC", i, t.Name, d.SrcMAC)
+		}
+		t.SrcMAC = &m
+	}
+	if d.Start != "" {
+		st, err := time.ParseDuration(strings.ReplaceAll(d.Start, "µ", "u"))
+		if err != nil || st < 0 {
+			p.fail(n.Line, "traffic[%d] %s: start %q is not a duration", i, t.Name, d.Start)
+		}
+		t.Start = st
+	}
+	if t.Pcap != "" && t.From != "wire" {
+		p.fail(n.Line, "traffic[%d] %s: pcap replay needs from: wire", i, t.Name)
+	}
+	return t
+}
+
+func (p *parser) expect(n *yaml.Node, i int, fns, streams map[string]bool) Expect {
+	var d expectDoc
+	if err := decodeStrict(p.file, n, &d); err != nil {
+		if p.err == nil {
+			p.err = err
+		}
+		return Expect{Line: n.Line}
+	}
+	e := Expect{Check: d.Check, Port: d.Port, Direction: d.Direction, Traffic: d.Traffic, Function: d.Function, Min: d.Min, Line: n.Line}
+	switch e.Check {
+	case "line_rate":
+		if e.Port == "" {
+			e.Port = "uplink"
+		}
+		if e.Port != "uplink" {
+			p.fail(n.Line, "expect[%d]: port %q (the card has uplink)", i, e.Port)
+		}
+		if e.Direction == "" {
+			e.Direction = "tx"
+		}
+		if e.Direction != "tx" && e.Direction != "rx" {
+			p.fail(n.Line, "expect[%d]: direction %q (want tx or rx)", i, e.Direction)
+		}
+		if e.Min <= 0 || e.Min > 1 {
+			p.fail(n.Line, "expect[%d]: line_rate min %v outside (0, 1]", i, e.Min)
+		}
+	case "delivered":
+		if !streams[e.Traffic] {
+			p.fail(n.Line, "expect[%d]: traffic %q is not a stream of this scenario", i, e.Traffic)
+		}
+	case "irq_moderation", "spoof_blocked":
+		if !fns[e.Function] {
+			p.fail(n.Line, "expect[%d]: function %q is not in this scenario", i, e.Function)
+		}
+	case "no_drops", "no_dma_faults":
+	default:
+		p.fail(n.Line, "expect[%d]: unknown check %q (want one of %s)", i, e.Check, strings.Join(Checks, ", "))
+	}
+	return e
+}

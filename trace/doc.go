@@ -1,0 +1,21 @@
+// Package trace is the run's event log: every transaction, interrupt, frame
+// and flagged error, in time order, in a versioned, append-only, indexed
+// binary file; and pcap output of the frames on the wire.
+//
+// File layout (little endian):
+//
+//	"NFTRACE\0" u16 version=1
+//	chunk*:  "CHNK" u32 payload-len u32 events u64 first-time u32 crc32c(payload)
+//	         payload: events, each
+//	           uvarint presence bitmap (bit i: field i present)
+//	           uvarint time delta from the previous event of the chunk
+//	           u8 kind, then the present fields as uvarints (Data and Text
+//	           length-prefixed)
+//	index:   "NFIDX\0\0\0" u32 chunks, per chunk u64 offset u64 first-time u32 events
+//	trailer: u64 offset of the index, "NFEND\0\0\0"
+//
+// A chunk closes at 64 KiB. A file without index (a run that crashed)
+// is read by scanning the chunks from the start. Every corruption — bad
+// magic or version, a CRC mismatch, a truncated chunk, a bad varint — is
+// an error naming the byte offset, never a panic.
+package trace
