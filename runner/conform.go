@@ -1,0 +1,104 @@
+package runner
+
+import (
+	"fmt"
+
+	"github.com/nicforge/nicforge/model/card"
+	"github.com/nicforge/nicforge/model/ixgbe"
+	"github.com/nicforge/nicforge/model/pcie"
+	"github.com/nicforge/nicforge/rtl"
+	"github.com/nicforge/nicforge/sim"
+	"github.com/nicforge/nicforge/verify/conform"
+)
+
+// cardTarget is one function's BAR0 of a card, for conformance: accesses
+// go through the card's MMIO path, a reset is a function-level reset
+// through config space.
+type cardTarget struct {
+	c   *card.Card
+	f   pcie.Func
+	now sim.Time
+	vfs int
+}
+
+func (t *cardTarget) tick() sim.Time {
+	t.now += 100 * sim.Nanosecond
+	t.c.Advance(t.now)
+	return t.now
+}
+
+func (t *cardTarget) Read32(off uint32) uint32 {
+	v, _ := t.c.MMIORead(t.f, 0, off, t.tick())
+	return v
+}
+
+func (t *cardTarget) Write32(off, v uint32) { t.c.MMIOWrite(t.f, 0, off, v, t.tick()) }
+
+func (t *cardTarget) Reset() error {
+	t.c.ConfigWrite(t.f, card.CapPCIe+8, 1<<15, t.tick())
+	if t.f == pcie.PF && t.vfs > 0 {
+		enableVFs(t.c, t.vfs, t.tick())
+	}
+	// Let timed reset work (link training, VF reset completion) finish.
+	for i := 0; i < 200; i++ {
+		t.tick()
+	}
+	return nil
+}
+
+func enableVFs(c *card.Card, n int, at sim.Time) {
+	c.ConfigWrite(pcie.PF, card.ExtSRIOV+card.SRIOVNumVF, uint32(n), at)
+	c.ConfigWrite(pcie.PF, card.ExtSRIOV+card.SRIOVCtrl, card.SRIOVCtrlVFE|card.SRIOVCtrlMSE, at)
+}
+
+// ConformOptions select what conformance covers.
+type ConformOptions struct {
+	VFs      int    // VFs on the card (default 2, as the default scenario)
+	Function string // only this function ("" = all)
+	Elements int    // array elements per register (0 = all)
+	Mutate   func(pf, vf *rtl.BlockSpec)
+}
+
+// Conform runs register conformance on every function of the default
+// ixgbe card: the PF against the ixgbe_pf regmap, each VF against ixgbe_vf.
+func Conform(opt ConformOptions) ([]conform.Report, error) {
+	if opt.VFs == 0 {
+		opt.VFs = 2
+	}
+	var out []conform.Report
+	fns := []pcie.Func{}
+	for i := 0; i < opt.VFs; i++ {
+		fns = append(fns, pcie.VF(i))
+	}
+	fns = append(fns, pcie.PF) // last: a PF reset removes the VFs
+	for _, f := range fns {
+		if opt.Function != "" && opt.Function != f.String() {
+			continue
+		}
+		dev := ixgbe.New(ixgbe.Config{})
+		c := card.New(dev, rtl.NewKernel(false), sim.CoreClock)
+		c.Attach(nullHost{})
+		t := &cardTarget{c: c, f: f, vfs: opt.VFs}
+		enableVFs(c, opt.VFs, t.tick())
+		spec := ixgbe.PFRegs
+		if f.IsVF() {
+			spec = ixgbe.VFRegs
+		}
+		out = append(out, conform.Run(spec, f.String(), t, conform.Options{Elements: opt.Elements}))
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no function %q on a card with %d VFs", opt.Function, opt.VFs)
+	}
+	return out, nil
+}
+
+// nullHost answers DMA with zeros and drops interrupts: conformance needs
+// no host memory.
+type nullHost struct{}
+
+func (nullHost) Read(f pcie.Func, at sim.Time, addr uint64, p []byte) (sim.Time, error) {
+	clear(p)
+	return at, nil
+}
+func (nullHost) Write(pcie.Func, sim.Time, uint64, []byte) error { return nil }
+func (nullHost) MSIX(pcie.Func, sim.Time, int)                   {}
