@@ -54,7 +54,9 @@ func (p *Proc) Wake(t sim.Time) {
 	e := p.clk.NextEdge(t)
 	if e < p.next {
 		p.next = e
-		k.fix(p.pos)
+		if !k.exact {
+			k.fix(p.pos)
+		}
 	}
 }
 
@@ -105,6 +107,15 @@ func (k *Kernel) MarkDirty(c Committer) { k.dirty = append(k.dirty, c) }
 
 // Next returns the time of the next edge at which some component has work.
 func (k *Kernel) Next() sim.Time {
+	if k.exact {
+		t := sim.Never
+		for _, p := range k.procs {
+			if p.next < t {
+				t = p.next
+			}
+		}
+		return t
+	}
 	if len(k.heap) == 0 {
 		return sim.Never
 	}
@@ -116,6 +127,9 @@ func (k *Kernel) Next() sim.Time {
 // with the time of that edge. Otherwise it returns limit.
 func (k *Kernel) RunUntil(limit sim.Time, stop func() bool) sim.Time {
 	k.started = true
+	if k.exact {
+		return k.runExact(limit, stop)
+	}
 	for len(k.heap) > 0 {
 		t := k.heap[0].next
 		if t > limit {
@@ -194,4 +208,44 @@ func (k *Kernel) down(i int) {
 func (k *Kernel) fix(i int) {
 	k.up(i)
 	k.down(k.heap[i].pos)
+}
+
+// runExact is RunUntil without idle skipping: every component ticks on every
+// edge of its clock, in the order added. A linear scan replaces the heap:
+// with every component due at every edge of its clock there is nothing to
+// sort.
+func (k *Kernel) runExact(limit sim.Time, stop func() bool) sim.Time {
+	for {
+		t := sim.Never
+		for _, p := range k.procs {
+			if p.next < t {
+				t = p.next
+			}
+		}
+		if t > limit || t == sim.Never {
+			break
+		}
+		k.now = t
+		k.ticking = true
+		for _, p := range k.procs {
+			if p.next == t {
+				p.c.Tick(t)
+				k.ticks++
+				p.next = p.clk.NextEdge(t + 1)
+			}
+		}
+		k.ticking = false
+		for i, c := range k.dirty {
+			c.Commit()
+			k.dirty[i] = nil
+		}
+		k.dirty = k.dirty[:0]
+		if stop != nil && stop() {
+			return t
+		}
+	}
+	if limit > k.now && limit != sim.Never {
+		k.now = limit
+	}
+	return limit
 }

@@ -314,6 +314,9 @@ func (e *rxEngine) Tick(now sim.Time) sim.Time {
 		if r := rq.ring.NextReady(); r > now && r < next {
 			next = r
 		}
+		if rq.ring.Unfetched() > 0 && rq.ring.Cached() < rq.ring.CacheCap {
+			next = sim.Min(next, now+1)
+		}
 	}
 	return next
 }

@@ -178,9 +178,12 @@ func (e *txEngine) Tick(now sim.Time) sim.Time {
 			e.writeBack(tq, now)
 		}
 	}
-	// Prefetch descriptors.
+	// Prefetch descriptors. A fetch may leave more to fetch (a burst
+	// limit, the wrap): then come back next cycle.
 	for _, tq := range e.active {
-		tq.ring.Fetch(d.card.Upstream(), now, tq.ring.Cached() == 0)
+		if tq.ring.Fetch(d.card.Upstream(), now, tq.ring.Cached() == 0) && tq.ring.Unfetched() > 0 && tq.ring.Cached() < tq.ring.CacheCap {
+			next = sim.Min(next, now+1)
+		}
 	}
 	// Start at most one packet per cycle, round robin over the queues.
 	started := false
@@ -203,13 +206,17 @@ func (e *txEngine) Tick(now sim.Time) sim.Time {
 			next = wait
 		}
 	}
-	if started {
-		return now + 1
-	}
 	for _, tq := range e.active {
 		if r := tq.ring.NextReady(); r < next && r > now {
 			next = r
 		}
+		// Room freed in the cache this cycle: fetch next cycle.
+		if tq.ring.Unfetched() > 0 && tq.ring.Cached() < tq.ring.CacheCap {
+			next = sim.Min(next, now+1)
+		}
+	}
+	if started {
+		return now + 1
 	}
 	return next
 }

@@ -1,0 +1,94 @@
+package scenario
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestDefaultParses(t *testing.T) {
+	s := Default()
+	require.Equal(t, "default", s.Name)
+	require.Equal(t, 2, s.Card.VFs)
+	require.Len(t, s.Functions, 3)
+	require.Equal(t, time.Millisecond, s.Duration)
+	require.True(t, s.Functions[1].Polling)
+	require.Equal(t, Rate{BitsPerSec: 5e9}, s.Traffic[1].Rate)
+	require.Equal(t, Rate{PacketsPerSec: 100e3}, s.Traffic[2].Rate)
+}
+
+func TestTestbenchesParse(t *testing.T) {
+	files, err := filepath.Glob("../testbenches/*.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, f := range files {
+		_, err := Load(f)
+		require.NoError(t, err, f)
+	}
+}
+
+func TestErrorsNameTheLine(t *testing.T) {
+	base := "name: x\ncard: {vfs: 1}\nfunctions:\n  - name: pf\n  - name: vf0\n"
+	for _, tc := range []struct {
+		name, yaml, want string
+	}{
+		{"unknown top key", "name: x\ncolour: red\n", `bad.yaml:2: .*colour`},
+		{"wrong type", "name: x\nseed: lots\n", `bad.yaml:2: .*lots`},
+		{"unknown function key", base + "    mtu: 1500\n    speed: 9\n", `bad.yaml:7: unknown key "speed"`},
+		{"bad rate", base + "traffic:\n  - {name: t, from: vf0, to: wire, rate: fast}\n", `bad.yaml:7: traffic\[0\].rate: "fast" is not a rate`},
+		{"unknown endpoint", base + "traffic:\n  - {name: t, from: vf9, to: wire}\n", `bad.yaml:7: .*endpoint "vf9"`},
+		{"vf beyond the card", "name: x\ncard: {vfs: 1}\nfunctions:\n  - name: pf\n  - name: vf3\n", `bad.yaml:5: function vf3: the card has 1 VFs`},
+		{"bad duration", "name: x\nduration: soon\nfunctions:\n  - name: pf\n", `bad.yaml:2: duration: "soon" is not a duration`},
+		{"unknown check", base + "expect:\n  - {check: vibes}\n", `bad.yaml:7: expect\[0\]: unknown check "vibes"`},
+		{"ring size", base + "    rx_ring: 100\n", `bad.yaml:5: function vf0: rx_ring 100`},
+		{"bad mac", base + "    mac: \"zz:00:00:00:00:01\"\n", `bad.yaml:5: function vf0: mac`},
+		{"broken yaml", "name: [x\n", `bad.yaml:\d+: `},
+		{"empty", "", `bad.yaml:1: empty scenario`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("bad.yaml", []byte(tc.yaml))
+			require.Error(t, err)
+			require.Regexp(t, regexp.MustCompile(tc.want), err.Error())
+		})
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	for in, want := range map[string]Rate{
+		"line": {Line: true}, "10Gbps": {BitsPerSec: 10e9}, "100kpps": {PacketsPerSec: 1e5},
+		"1.5Mpps": {PacketsPerSec: 1.5e6}, "800Mbps": {BitsPerSec: 800e6},
+	} {
+		got, err := ParseRate(in)
+		require.NoError(t, err, in)
+		require.Equal(t, want, got, in)
+	}
+	for _, bad := range []string{"fast", "10", "-5pps", "0pps", "5Tbps"} {
+		_, err := ParseRate(bad)
+		require.Error(t, err, bad)
+	}
+}
+
+var lineRE = regexp.MustCompile(`^[^:]+\.yaml:\d+: `)
+
+func FuzzParse(f *testing.F) {
+	f.Add(DefaultYAML())
+	if b, err := os.ReadFile("../testbenches/ixgbe_spoof.yaml"); err == nil {
+		f.Add(b)
+	}
+	f.Add([]byte("name: x\nfunctions: [{name: pf}]\ntraffic: [{from: pf, to: wire, rate: 1kpps}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Parse("f.yaml", data)
+		if err != nil {
+			if !lineRE.MatchString(err.Error()) && !regexp.MustCompile(`^f\.yaml: `).MatchString(err.Error()) {
+				t.Fatalf("error without file name: %v", err)
+			}
+			return
+		}
+		require.NotEmpty(t, s.Name)
+		require.NotEmpty(t, s.Functions)
+	})
+}

@@ -1,0 +1,47 @@
+package drivermap
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	pfdrv "github.com/nicforge/nicforge/driver/ixgbe"
+	vfdrv "github.com/nicforge/nicforge/driver/ixgbevf"
+	"github.com/nicforge/nicforge/model/ixgbe"
+	"github.com/nicforge/nicforge/rtl"
+)
+
+func TestVFDriverMatchesRegmap(t *testing.T) {
+	m := map[string]Entry{}
+	for k, v := range vfdrv.RegisterOffsets() {
+		m[k] = Entry(v)
+	}
+	require.Greater(t, len(m), 30)
+	require.Empty(t, Compare(ixgbe.VFRegs, m))
+}
+
+func TestPFDriverMatchesRegmap(t *testing.T) {
+	m := map[string]Entry{}
+	for k, v := range pfdrv.RegisterOffsets() {
+		m[k] = Entry(v)
+	}
+	require.Greater(t, len(m), 40)
+	require.Empty(t, Compare(ixgbe.PFRegs, m))
+}
+
+func TestCompareCatchesDisagreement(t *testing.T) {
+	block := &rtl.BlockSpec{Name: "b", Size: 0x1000, Regs: []rtl.RegSpec{
+		{Name: "A", Offset: 0x10, Access: rtl.RW},
+		{Name: "Q", Offset: 0x100, Access: rtl.RW, Count: 4, Stride: 0x40},
+	}}
+	got := Compare(block, map[string]Entry{
+		"A": {Offset: 0x14},
+		"Q": {Offset: 0x100, Stride: 0x20, Count: 4},
+		"Z": {Offset: 0x800},
+	})
+	require.Equal(t, []Mismatch{
+		{"A", "driver offset 0x14, regmap 0x10"},
+		{"Q", "driver stride 0x20, regmap 0x40"},
+		{"Z", "not in regmap b"},
+	}, got)
+}
