@@ -86,7 +86,8 @@ func TestMMIOReadLatency(t *testing.T) {
 func TestDMAAndInterrupt(t *testing.T) {
 	h := newHost(t, newToy())
 	var got []byte
-	var woke, landed time.Duration
+	var woke time.Duration
+	var sent sim.Time
 	h.Go("pf", h.Function(pcie.PF), func(fn bus.Function) {
 		src, err := fn.AllocDMA(64, 64)
 		require.NoError(t, err)
@@ -103,12 +104,12 @@ func TestDMAAndInterrupt(t *testing.T) {
 		woke = fn.Now()
 		got = append(got, dst.Bytes...)
 	})
-	h.OnMSIX(func(f pcie.Func, v int, at sim.Time) { landed = at.Duration() })
+	h.OnMSIX(func(f pcie.Func, v int, at sim.Time) { sent = at })
 	require.NoError(t, h.Run(sim.Second))
 	require.Equal(t, byte(5), got[5], "the DMA write landed before the interrupt")
 	// The MSI-X leaves right behind the 64-byte DMA write on the up lane and
 	// lands a latency later; the waiting context wakes exactly then.
-	want := landed + (Gen3x8.ser(64+24) + Gen3x8.ser(4+24) + Gen3x8.Latency).Duration()
+	want := (sent + Gen3x8.ser(64+24) + Gen3x8.ser(4+24) + Gen3x8.Latency).Duration()
 	require.Equal(t, want, woke, "the waiting context wakes when the MSI-X lands")
 	require.Empty(t, h.Faults())
 }

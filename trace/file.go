@@ -115,15 +115,10 @@ func (t *Writer) Record(ev *Event) {
 		pres |= fText
 	}
 	t.uv(pres)
-	delta := uint64(0)
-	if ev.Time >= t.last {
-		delta = uint64(ev.Time - t.last)
-	}
-	// Events are recorded in time order; an out-of-order one (a frame
-	// stamped with its start time) is stored with its own time via the
-	// value of a negative delta: zigzag keeps both cheap.
+	// Time is delta-coded; an event stamped earlier than the one before
+	// (a frame recorded with its start time) has a negative delta, which
+	// zigzag coding keeps as cheap as a positive one.
 	t.uv(zigzag(int64(ev.Time) - int64(t.last)))
-	_ = delta
 	t.last = ev.Time
 	t.buf = append(t.buf, byte(ev.Kind))
 	if pres&fFunc != 0 {
