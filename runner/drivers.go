@@ -121,6 +121,9 @@ func (p *vfPort) Queues() int                     { return p.d.NumQueues() }
 func (p *vfPort) Poll(budget int) int             { return p.d.Poll(budget) }
 func (p *vfPort) Wait(timeout time.Duration) bool { return p.d.WaitInterrupt(timeout) }
 func (p *vfPort) Tx(q, n int, fill func(int, []byte) int) int {
+	if room := p.d.TxRoom(q); n > room {
+		n = room
+	}
 	p.pkts = p.pkts[:0]
 	for i := 0; i < n; i++ {
 		pk := p.d.AllocPacket()
@@ -160,6 +163,9 @@ func (p *pfPort) Queues() int                     { return 1 }
 func (p *pfPort) Poll(budget int) int             { return p.d.Poll(budget) }
 func (p *pfPort) Wait(timeout time.Duration) bool { return p.d.WaitInterrupt(timeout) }
 func (p *pfPort) Tx(q, n int, fill func(int, []byte) int) int {
+	if room := p.d.TxRoom(q); n > room {
+		n = room
+	}
 	p.pkts = p.pkts[:0]
 	for i := 0; i < n; i++ {
 		pk := p.d.AllocPacket()

@@ -127,6 +127,19 @@ func (d *Device) refill(n int) int {
 	return i
 }
 
+// TxRoom returns how many packets TxBatch can take now.
+func (d *Device) TxRoom(q int) int {
+	r := d.tx
+	free := r.ntc - r.ntu - 1
+	if free < 0 {
+		free += r.count
+	}
+	if free -= 3; free > 0 {
+		return free
+	}
+	return 0
+}
+
 // TxBatch queues packets on the PF's queue.
 func (d *Device) TxBatch(q int, pkts []*Packet) int {
 	r := d.tx

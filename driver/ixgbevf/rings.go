@@ -90,6 +90,15 @@ func EncodeTxData(desc []byte, addr uint64, length int) {
 	binary.LittleEndian.PutUint32(desc[12:], TXD_CC|uint32(length)<<TXD_PAYLEN_SHIFT)
 }
 
+// TxRoom returns how many single-buffer packets TxBatch can take on queue
+// q now (the ring keeps 3 descriptors in reserve, as ixgbevf does).
+func (d *Device) TxRoom(q int) int {
+	if n := d.tx[q].unused() - 3; n > 0 {
+		return n
+	}
+	return 0
+}
+
 // TxBatch queues packets on queue q; it takes the ones it queued.
 func (d *Device) TxBatch(q int, pkts []*Packet) int {
 	r := d.tx[q]

@@ -37,7 +37,7 @@ func BuildUDP(p []byte, fl *Flow, stream uint16, seq uint64) {
 	ip[0] = 0x45
 	ip[1] = 0
 	binary.BigEndian.PutUint16(ip[2:4], uint16(ipLen))
-	binary.BigEndian.PutUint16(ip[4:6], uint16(seq))
+	binary.BigEndian.PutUint16(ip[4:6], 0)
 	ip[6], ip[7] = 0x40, 0 // DF
 	ip[8] = 64
 	ip[9] = 17
@@ -53,6 +53,19 @@ func BuildUDP(p []byte, fl *Flow, stream uint16, seq uint64) {
 	st := udp[8:]
 	binary.BigEndian.PutUint16(st[0:2], stampMagic)
 	binary.BigEndian.PutUint16(st[2:4], stream)
+	binary.BigEndian.PutUint64(st[4:12], seq)
+	for i := 12; i < len(st); i++ {
+		st[i] = byte(seq) ^ byte(i)
+	}
+}
+
+// SetSeq rewrites the sequence number of a stamped frame built by BuildUDP
+// (and its fill pattern), leaving the headers as they are.
+func SetSeq(p []byte, seq uint64) {
+	if len(p) < StampedMin {
+		return
+	}
+	st := p[stampOff:]
 	binary.BigEndian.PutUint64(st[4:12], seq)
 	for i := 12; i < len(st); i++ {
 		st[i] = byte(seq) ^ byte(i)

@@ -171,18 +171,27 @@ func (e *txEngine) Tick(now sim.Time) sim.Time {
 	}
 	if e.ihead == len(e.inflight) {
 		e.inflight, e.ihead = e.inflight[:0], 0
+	} else if e.ihead > 64 && e.ihead > len(e.inflight)/2 {
+		// Under continuous traffic the queue never empties: slide it down
+		// instead of letting append grow it forever.
+		n := copy(e.inflight, e.inflight[e.ihead:])
+		clear(e.inflight[n:])
+		e.inflight, e.ihead = e.inflight[:n], 0
 	}
-	// Flush write-backs of queues that went idle with a partial batch.
+	// One pass over the queues: flush the write-backs of queues that went
+	// idle with a partial batch, and prefetch descriptors (a fetch may leave
+	// more to fetch - a burst limit, the wrap - then come back next cycle).
+	up := d.card.Upstream()
 	for _, tq := range e.active {
-		if tq.wbCount > 0 && tq.busy == 0 && tq.ring.Cached() == 0 && tq.ring.Unfetched() == 0 {
+		r := &tq.ring
+		unfetched := r.Unfetched()
+		if tq.wbCount > 0 && tq.busy == 0 && r.Cached() == 0 && unfetched == 0 {
 			e.writeBack(tq, now)
 		}
-	}
-	// Prefetch descriptors. A fetch may leave more to fetch (a burst
-	// limit, the wrap): then come back next cycle.
-	for _, tq := range e.active {
-		if tq.ring.Fetch(d.card.Upstream(), now, tq.ring.Cached() == 0) && tq.ring.Unfetched() > 0 && tq.ring.Cached() < tq.ring.CacheCap {
-			next = sim.Min(next, now+1)
+		if unfetched > 0 && r.Cached() < r.CacheCap {
+			if r.Fetch(up, now, r.Cached() == 0) && r.Unfetched() > 0 && r.Cached() < r.CacheCap {
+				next = sim.Min(next, now+1)
+			}
 		}
 	}
 	// Start at most one packet per cycle, round robin over the queues.
@@ -206,6 +215,9 @@ func (e *txEngine) Tick(now sim.Time) sim.Time {
 			next = wait
 		}
 	}
+	if started && e.bytes+ether.MinFrame <= d.MACTx.Free() {
+		return now + 1
+	}
 	for _, tq := range e.active {
 		if r := tq.ring.NextReady(); r < next && r > now {
 			next = r
@@ -214,9 +226,6 @@ func (e *txEngine) Tick(now sim.Time) sim.Time {
 		if tq.ring.Unfetched() > 0 && tq.ring.Cached() < tq.ring.CacheCap {
 			next = sim.Min(next, now+1)
 		}
-	}
-	if started {
-		return now + 1
 	}
 	return next
 }

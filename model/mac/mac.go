@@ -84,7 +84,11 @@ func (t *Tx) Enqueue(f *ether.Frame, at sim.Time) bool {
 	t.q[(t.head+t.n)%len(t.q)] = txEntry{f, at}
 	t.n++
 	t.bytes += sz
-	t.proc.Wake(at + 1)
+	// A busy MAC comes back by itself when the line frees; only an idle
+	// one needs waking.
+	if t.n == 1 {
+		t.proc.Wake(sim.Max(at+1, t.busy))
+	}
 	return true
 }
 

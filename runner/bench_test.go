@@ -1,0 +1,45 @@
+package runner
+
+import (
+	"testing"
+	"time"
+
+	"github.com/nicforge/nicforge/scenario"
+)
+
+// BenchmarkDefaultScenario runs the default scenario end to end (bring-up,
+// 1 ms of traffic, drain) and reports simulated packets per wall-clock
+// second and the slowdown against real time.
+//
+//	go test -run xxx -bench DefaultScenario ./runner/
+func BenchmarkDefaultScenario(b *testing.B) {
+	benchScenario(b, 0)
+}
+
+// BenchmarkDefaultSteady is the same with a 10 ms window, so the traffic
+// phase dominates the fixed bring-up cost.
+func BenchmarkDefaultSteady(b *testing.B) {
+	benchScenario(b, 10*time.Millisecond)
+}
+
+func benchScenario(b *testing.B, window time.Duration) {
+	var pkts uint64
+	var simNS, wallNS float64
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		r, err := Run(scenario.Default(), Options{Duration: window})
+		if err != nil {
+			b.Fatal(err)
+		}
+		wallNS += float64(time.Since(start))
+		simNS += float64(r.SimTimeNS)
+		for _, f := range r.Functions {
+			pkts += f.TxPackets + f.RxPackets
+		}
+		if !r.Pass {
+			b.Fatalf("run failed: %+v", r.Checks)
+		}
+	}
+	b.ReportMetric(float64(pkts)/(wallNS/1e9), "sim-pkts/s")
+	b.ReportMetric(wallNS/simNS, "slowdown")
+}
