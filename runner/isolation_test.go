@@ -7,13 +7,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/nicforge/nicforge/cosim"
 	"github.com/nicforge/nicforge/driver/bus"
 	pfdrv "github.com/nicforge/nicforge/driver/ixgbe"
 	vfdrv "github.com/nicforge/nicforge/driver/ixgbevf"
-	"github.com/nicforge/nicforge/model/pcie"
-	"github.com/nicforge/nicforge/cosim"
 	"github.com/nicforge/nicforge/model/card"
 	"github.com/nicforge/nicforge/model/ixgbe"
+	"github.com/nicforge/nicforge/model/pcie"
 	"github.com/nicforge/nicforge/rtl"
 	"github.com/nicforge/nicforge/sim"
 )
