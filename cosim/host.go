@@ -258,6 +258,8 @@ func (h *Host) syncTo(t sim.Time, who *context) bool {
 			h.mmioH++
 			if h.mmioH == len(h.mmioQ) {
 				h.mmioQ, h.mmioH = h.mmioQ[:0], 0
+			} else if h.mmioH >= 1024 && h.mmioH > len(h.mmioQ)/2 {
+				h.mmioQ, h.mmioH = h.mmioQ[:copy(h.mmioQ, h.mmioQ[h.mmioH:])], 0
 			}
 			h.dev.MMIOWrite(w.f, w.bar, w.off, w.v, w.at)
 			for _, fn := range h.onMMIO {
@@ -278,6 +280,8 @@ func (h *Host) land() *context {
 	if h.upH == len(h.upQ) {
 		h.upQ, h.upH = h.upQ[:0], 0
 		defer func() { h.upData = h.upData[:0] }()
+	} else if h.upH >= 1024 && h.upH > len(h.upQ)/2 {
+		defer h.compactUp()
 	}
 	if l.vector < 0 {
 		copy(h.mem.b[l.addr:], h.upData[l.off:l.off+l.n])
@@ -298,6 +302,26 @@ func (h *Host) land() *context {
 		return c
 	}
 	return nil
+}
+
+// compactUp slides the landing queue and its data down once half of it
+// has landed: under continuous traffic the queue never empties.
+func (h *Host) compactUp() {
+	rest := h.upQ[h.upH:]
+	base := len(h.upData)
+	for _, e := range rest {
+		if e.vector < 0 && e.off < base {
+			base = e.off
+		}
+	}
+	n := copy(h.upQ, rest)
+	h.upQ, h.upH = h.upQ[:n], 0
+	for i := range h.upQ {
+		if h.upQ[i].vector < 0 {
+			h.upQ[i].off -= base
+		}
+	}
+	h.upData = h.upData[:copy(h.upData, h.upData[base:])]
 }
 
 // before orders contexts: by time, then id.
