@@ -147,16 +147,27 @@ func (k *Kernel) RunUntil(limit sim.Time, stop func() bool) sim.Time {
 			p.next = p.clk.NextEdge(n)
 			k.down(0)
 		}
-		k.ticking = false
-		for i, c := range k.dirty {
-			c.Commit()
-			k.dirty[i] = nil
-		}
-		k.dirty = k.dirty[:0]
-		if stop != nil && stop() {
+		if k.endEdge(t, stop) {
 			return t
 		}
 	}
+	return k.reach(limit)
+}
+
+// endEdge closes the edge at t: two-phase state commits, then the caller's
+// stop condition.
+func (k *Kernel) endEdge(t sim.Time, stop func() bool) bool {
+	k.ticking = false
+	for i, c := range k.dirty {
+		c.Commit()
+		k.dirty[i] = nil
+	}
+	k.dirty = k.dirty[:0]
+	return stop != nil && stop()
+}
+
+// reach records that every edge up to limit has been processed.
+func (k *Kernel) reach(limit sim.Time) sim.Time {
 	if limit > k.now && limit != sim.Never {
 		k.now = limit
 	}
@@ -234,18 +245,9 @@ func (k *Kernel) runExact(limit sim.Time, stop func() bool) sim.Time {
 				p.next = p.clk.NextEdge(t + 1)
 			}
 		}
-		k.ticking = false
-		for i, c := range k.dirty {
-			c.Commit()
-			k.dirty[i] = nil
-		}
-		k.dirty = k.dirty[:0]
-		if stop != nil && stop() {
+		if k.endEdge(t, stop) {
 			return t
 		}
 	}
-	if limit > k.now && limit != sim.Never {
-		k.now = limit
-	}
-	return limit
+	return k.reach(limit)
 }
