@@ -34,6 +34,8 @@ type Proc struct {
 	c    Component
 	next sim.Time
 	pos  int // index in the kernel heap
+	// Ticks counts the component's ticks (for profiling the model).
+	Ticks uint64
 }
 
 // Name returns the name the component was added with.
@@ -102,6 +104,9 @@ func (k *Kernel) Add(name string, clk sim.Clock, c Component) *Proc {
 	return p
 }
 
+// Procs returns the registered components in the order added.
+func (k *Kernel) Procs() []*Proc { return k.procs }
+
 // MarkDirty queues c to commit at the end of the current cycle.
 func (k *Kernel) MarkDirty(c Committer) { k.dirty = append(k.dirty, c) }
 
@@ -141,6 +146,7 @@ func (k *Kernel) RunUntil(limit sim.Time, stop func() bool) sim.Time {
 			p := k.heap[0]
 			n := p.c.Tick(t)
 			k.ticks++
+			p.Ticks++
 			if k.exact || n <= t {
 				n = t + 1
 			}
@@ -242,6 +248,7 @@ func (k *Kernel) runExact(limit sim.Time, stop func() bool) sim.Time {
 			if p.next == t {
 				p.c.Tick(t)
 				k.ticks++
+				p.Ticks++
 				p.next = p.clk.NextEdge(t + 1)
 			}
 		}

@@ -72,6 +72,11 @@ type App struct {
 	RxOther uint64
 	// Rand picks frame sizes for mixed streams.
 	Rand func(n int) int
+	// Bound once: a method value or closure made per call would allocate
+	// on every pass of the loop.
+	countFn func([]byte)
+	fillFn  func(int, []byte) int
+	filling *Stream
 }
 
 // NewApp returns an application on a port.
@@ -139,6 +144,8 @@ func (a *App) Run(end time.Duration) {
 		nq = 1
 	}
 	idle := 0
+	a.countFn = a.count
+	a.fillFn = a.fill
 	for {
 		now := a.Clock.Now()
 		if now >= end {
@@ -147,7 +154,7 @@ func (a *App) Run(end time.Duration) {
 		a.Clock.Spend(a.Costs.Loop)
 		work := a.Port.Poll(64)
 		for q := 0; q < nq; q++ {
-			work += a.Port.Rx(q, 256, a.count)
+			work += a.Port.Rx(q, 256, a.countFn)
 		}
 		sent := a.send(a.Clock.Now())
 		if sent > 0 || work > 0 {
@@ -186,6 +193,17 @@ func (a *App) Run(end time.Duration) {
 		}
 		a.Port.Wait(wait)
 	}
+}
+
+// fill writes frame i of the current batch of the stream being sent.
+func (a *App) fill(i int, buf []byte) int {
+	s := a.filling
+	size := s.size(a)
+	l := size - ether.FCSLen
+	s.frame(buf[:l], s.Sent+uint64(i))
+	s.advance(size)
+	s.SentB += uint64(size)
+	return l
 }
 
 func (a *App) count(data []byte) {
@@ -227,14 +245,8 @@ func (a *App) send(now time.Duration) int {
 			}
 			n = k
 		}
-		got := a.Port.Tx(0, n, func(i int, buf []byte) int {
-			size := s.size(a)
-			l := size - ether.FCSLen
-			s.frame(buf[:l], s.Sent+uint64(i))
-			s.advance(size)
-			s.SentB += uint64(size)
-			return l
-		})
+		a.filling = s
+		got := a.Port.Tx(0, n, a.fillFn)
 		a.Clock.Spend(time.Duration(got) * a.Costs.PerPacket)
 		s.Sent += uint64(got)
 		total += got

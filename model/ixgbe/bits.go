@@ -108,8 +108,6 @@ type Timing struct {
 	TxDescCache, RxDescCache int
 	// DescBurst is the most descriptors one prefetch reads.
 	DescBurst int
-	// TxInFlight caps the packets whose data reads are outstanding (tags).
-	TxInFlight int
 	// TxPacketBuffer and RxPacketBuffer are the packet buffer sizes in
 	// bytes (TXPBSIZE/RXPBSIZE of TC 0).
 	TxPacketBuffer, RxPacketBuffer int
@@ -123,8 +121,7 @@ var DefaultTiming = Timing{
 	LinkUpDelay:    10 * sim.Microsecond,
 	TxDescCache:    40,
 	RxDescCache:    32,
-	DescBurst:      8,
-	TxInFlight:     64,
+	DescBurst:      32,
 	TxPacketBuffer: 160 << 10,
 	RxPacketBuffer: 512 << 10,
 	SwitchLatency:  100 * sim.Nanosecond,

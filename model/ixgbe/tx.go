@@ -25,29 +25,27 @@ type txQueue struct {
 	busy    int    // packets of this queue in flight
 	rate    uint32 // RTTBCNRC: rate factor with 14 fractional bits, 0 = off
 	nextTx  sim.Time
+	// Packets whose data reads are out: when each is in the packet buffer
+	// and how many descriptors it used. Their descriptors are written back
+	// (DD) once the data is in, in WTHRESH batches.
+	pend    []txRec
+	phead   int
 	Packets uint64
 	Bytes   uint64
 }
 
-type txPkt struct {
-	q     *txQueue
-	f     *ether.Frame
+type txRec struct {
 	ready sim.Time
-	last  uint32 // ring index of the packet's last descriptor
 	n     int
-	bad   bool
 }
 
 type txEngine struct {
-	d        *Device
-	proc     *rtl.Proc
-	queues   [NumQueues]*txQueue
-	active   []*txQueue
-	rr       int
-	inflight []txPkt
-	ihead    int
-	bytes    int // bytes of packets in flight
-	wb       [descSize * 64]byte
+	d      *Device
+	proc   *rtl.Proc
+	queues [NumQueues]*txQueue
+	active []*txQueue
+	rr     int
+	wb     [descSize * 64]byte
 }
 
 func newTxEngine(d *Device) *txEngine {
@@ -71,6 +69,7 @@ func (e *txEngine) stop(q int) {
 		return
 	}
 	tq.on = false
+	tq.pend, tq.phead, tq.busy, tq.wbCount = tq.pend[:0], 0, 0, 0
 	for i, a := range e.active {
 		if a == tq {
 			e.active = append(e.active[:i], e.active[i+1:]...)
@@ -123,6 +122,7 @@ func (e *txEngine) control(q int, old, v uint32, at sim.Time) {
 	tq.ring.SetTail(d.pfGet(off+qT) % count)
 	tq.wthresh = int(v>>txdctlWTHRESHSft) & 0x7F
 	tq.wbFrom, tq.wbCount, tq.wbRS, tq.busy = h, 0, false, 0
+	tq.pend, tq.phead = tq.pend[:0], 0
 	tq.on = true
 	e.active = append(e.active, tq)
 	e.proc.Wake(at + 1)
@@ -145,38 +145,13 @@ func (e *txEngine) tail(q int, v uint32, at sim.Time) {
 func (e *txEngine) Tick(now sim.Time) sim.Time {
 	d := e.d
 	next := sim.Never
-	// Complete packets whose data is in the packet buffer.
-	for e.ihead < len(e.inflight) {
-		p := &e.inflight[e.ihead]
-		if p.ready > now {
-			next = p.ready
-			break
+	// Descriptors of packets whose data is in the packet buffer are
+	// written back, a WTHRESH batch at a time (or whatever is left when the
+	// queue goes idle).
+	for _, tq := range e.active {
+		if n := e.complete(tq, now); n < next {
+			next = n
 		}
-		if !p.bad && !d.txSwitch(p.f, p.q.pool, now) {
-			break // MAC packet buffer full: the MAC wakes us when it drains
-		}
-		if p.bad && p.f != nil {
-			p.f.Release()
-		}
-		tq := p.q
-		tq.busy--
-		e.bytes -= len(p.f.Data)
-		tq.wbCount += p.n
-		tq.wbRS = true
-		if tq.wbCount >= tq.wthresh || tq.busy == 0 && tq.ring.Cached() == 0 && tq.ring.Unfetched() == 0 {
-			e.writeBack(tq, now)
-		}
-		e.inflight[e.ihead] = txPkt{}
-		e.ihead++
-	}
-	if e.ihead == len(e.inflight) {
-		e.inflight, e.ihead = e.inflight[:0], 0
-	} else if e.ihead > 64 && e.ihead > len(e.inflight)/2 {
-		// Under continuous traffic the queue never empties: slide it down
-		// instead of letting append grow it forever.
-		n := copy(e.inflight, e.inflight[e.ihead:])
-		clear(e.inflight[n:])
-		e.inflight, e.ihead = e.inflight[:n], 0
 	}
 	// One pass over the queues: flush the write-backs of queues that went
 	// idle with a partial batch, and prefetch descriptors (a fetch may leave
@@ -215,7 +190,7 @@ func (e *txEngine) Tick(now sim.Time) sim.Time {
 			next = wait
 		}
 	}
-	if started && e.bytes+ether.MinFrame <= d.MACTx.Free() {
+	if started && ether.MinFrame <= d.MACTx.Free() {
 		return now + 1
 	}
 	for _, tq := range e.active {
@@ -239,9 +214,6 @@ const bufferFull = sim.Never - 1
 func (e *txEngine) start(tq *txQueue, now sim.Time) (bool, sim.Time) {
 	d := e.d
 	if tq.ring.Cached() == 0 {
-		return false, sim.Never
-	}
-	if len(e.inflight)-e.ihead >= d.t.TxInFlight {
 		return false, sim.Never
 	}
 	if !d.poolEnabled(tq.pool, false) {
@@ -294,7 +266,7 @@ func (e *txEngine) start(tq *txQueue, now sim.Time) (bool, sim.Time) {
 	if padded < ether.MinFrame-ether.FCSLen {
 		padded = ether.MinFrame - ether.FCSLen
 	}
-	if e.bytes+padded+ether.FCSLen > d.MACTx.Free() {
+	if padded+ether.FCSLen > d.MACTx.Free() {
 		return false, bufferFull
 	}
 	f := d.frames.Get(padded)
@@ -327,16 +299,57 @@ func (e *txEngine) start(tq *txQueue, now sim.Time) (bool, sim.Time) {
 	f.SrcPool = tq.pool
 	f.SrcQueue = tq.q
 	tq.busy++
-	e.bytes += len(f.Data)
-	e.inflight = append(e.inflight, txPkt{q: tq, f: f, ready: ready, last: lastIdx, n: n, bad: bad})
+	tq.pend = append(tq.pend, txRec{ready: ready, n: n})
 	if bad {
 		d.stats.TxBadDesc++
+		f.Release()
+	} else {
+		// The switch decides now, from the descriptor's data; the frame
+		// reaches the wire or the receiving pool only once its data is in
+		// (ready). Room in the packet buffer was checked above.
+		d.txSwitch(f, tq.pool, now, ready)
 	}
+	_ = lastIdx
 	if tq.rate != 0 {
 		lineTime := sim.Time(f.LineBytes()) * d.MACTx.Period()
 		tq.nextTx = now + sim.Time((uint64(lineTime)*uint64(tq.rate))>>14)
 	}
 	return true, 0
+}
+
+// complete retires tq's packets whose data is in by now and writes back
+// their descriptors a WTHRESH batch at a time, or all of them when the
+// queue has nothing more to do. It returns when it next has work.
+func (e *txEngine) complete(tq *txQueue, now sim.Time) sim.Time {
+	for tq.phead < len(tq.pend) && tq.pend[tq.phead].ready <= now {
+		tq.wbCount += tq.pend[tq.phead].n
+		tq.wbRS = true
+		tq.busy--
+		tq.phead++
+	}
+	if tq.phead == len(tq.pend) {
+		tq.pend, tq.phead = tq.pend[:0], 0
+	} else if tq.phead >= 64 && tq.phead > len(tq.pend)/2 {
+		tq.pend, tq.phead = tq.pend[:copy(tq.pend, tq.pend[tq.phead:])], 0
+	}
+	idle := tq.busy == 0 && tq.ring.Cached() == 0 && tq.ring.Unfetched() == 0
+	if tq.wbCount > 0 && (tq.wbCount >= tq.wthresh || idle) {
+		e.writeBack(tq, now)
+	}
+	// Next: when the batch fills, or when the last packet is in if the
+	// queue has nothing after it.
+	need := tq.wthresh - tq.wbCount
+	acc := 0
+	for i := tq.phead; i < len(tq.pend); i++ {
+		acc += tq.pend[i].n
+		if acc >= need {
+			return tq.pend[i].ready
+		}
+	}
+	if len(tq.pend) > tq.phead && tq.ring.Cached() == 0 && tq.ring.Unfetched() == 0 {
+		return tq.pend[len(tq.pend)-1].ready
+	}
+	return sim.Never
 }
 
 // count adds a transmitted frame to its queue's counters.
@@ -387,10 +400,11 @@ func (e *txEngine) writeBack(tq *txQueue, now sim.Time) {
 	}
 }
 
-// txSwitch hands a transmitted frame to the VEB: anti-spoofing, loopback to
-// local pools, the uplink. It returns false when the uplink's packet
-// buffer is full (the engine retries).
-func (d *Device) txSwitch(f *ether.Frame, pool int, now sim.Time) bool {
+// txSwitch hands a transmitted frame to the VEB at now: anti-spoofing,
+// loopback to local pools, the uplink; what it forwards moves on at ready,
+// when the frame's data is in the packet buffer. It returns false when the
+// uplink's packet buffer is full.
+func (d *Device) txSwitch(f *ether.Frame, pool int, now, ready sim.Time) bool {
 	vt := d.pfGet(pfVTCTL)&vtctlVTEna != 0
 	if vt && pool < d.numVFs && d.spoofCheck(pool) {
 		src := f.Src()
@@ -411,7 +425,7 @@ func (d *Device) txSwitch(f *ether.Frame, pool int, now sim.Time) bool {
 	}
 	toWire := local == 0 || dst.IsMulticast()
 	if toWire {
-		if !d.MACTx.Enqueue(f, now) {
+		if !d.MACTx.Enqueue(f, ready) {
 			return false
 		}
 		d.addStat(pfGPTC, 1)
@@ -427,7 +441,7 @@ func (d *Device) txSwitch(f *ether.Frame, pool int, now sim.Time) bool {
 	}
 	if local != 0 {
 		d.stats.Loopback++
-		d.rx.deliver(f, local, true, now+d.t.SwitchLatency, !toWire)
+		d.rx.deliver(f, local, true, ready+d.t.SwitchLatency, !toWire)
 	}
 	return true
 }
