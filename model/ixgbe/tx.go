@@ -145,25 +145,21 @@ func (e *txEngine) tail(q int, v uint32, at sim.Time) {
 func (e *txEngine) Tick(now sim.Time) sim.Time {
 	d := e.d
 	next := sim.Never
-	// Descriptors of packets whose data is in the packet buffer are
-	// written back, a WTHRESH batch at a time (or whatever is left when the
-	// queue goes idle).
-	for _, tq := range e.active {
-		if n := e.complete(tq, now); n < next {
-			next = n
-		}
-	}
-	// One pass over the queues: flush the write-backs of queues that went
-	// idle with a partial batch, and prefetch descriptors (a fetch may leave
-	// more to fetch - a burst limit, the wrap - then come back next cycle).
+	// One pass over the queues with work: write back the descriptors of
+	// packets whose data is in the packet buffer, a WTHRESH batch at a time
+	// (or whatever is left when the queue goes idle), and prefetch
+	// descriptors (a fetch may leave more to fetch - a burst limit, the
+	// wrap - then come back next cycle).
 	up := d.card.Upstream()
 	for _, tq := range e.active {
 		r := &tq.ring
-		unfetched := r.Unfetched()
-		if tq.wbCount > 0 && tq.busy == 0 && r.Cached() == 0 && unfetched == 0 {
-			e.writeBack(tq, now)
+		if tq.idle() {
+			continue
 		}
-		if unfetched > 0 && r.Cached() < r.CacheCap {
+		if n := e.complete(tq, now); n < next {
+			next = n
+		}
+		if r.Unfetched() > 0 && r.Cached() < r.CacheCap {
 			if r.Fetch(up, now, r.Cached() == 0) && r.Unfetched() > 0 && r.Cached() < r.CacheCap {
 				next = sim.Min(next, now+1)
 			}
@@ -194,6 +190,9 @@ func (e *txEngine) Tick(now sim.Time) sim.Time {
 		return now + 1
 	}
 	for _, tq := range e.active {
+		if tq.idle() {
+			continue
+		}
 		if r := tq.ring.NextReady(); r < next && r > now {
 			next = r
 		}
@@ -315,6 +314,11 @@ func (e *txEngine) start(tq *txQueue, now sim.Time) (bool, sim.Time) {
 		tq.nextTx = now + sim.Time((uint64(lineTime)*uint64(tq.rate))>>14)
 	}
 	return true, 0
+}
+
+// idle reports a queue with nothing to fetch, send or write back.
+func (tq *txQueue) idle() bool {
+	return tq.ring.Cached() == 0 && tq.ring.Unfetched() == 0 && tq.phead == len(tq.pend) && tq.wbCount == 0
 }
 
 // complete retires tq's packets whose data is in by now and writes back
