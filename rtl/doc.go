@@ -2,14 +2,14 @@
 // event-driven cycle kernel, two-phase state, and register files whose
 // semantics come from regmaps.
 //
-//	 components (Tick(now) → next edge)         kernel
-//	 ┌──────┐ ┌──────┐ ┌──────┐      ┌──────────────────────────────┐
-//	 │ tx   │ │ rx   │ │ mac  │ ...  │ heap of (next edge, id)      │
-//	 └──┬───┘ └──┬───┘ └──┬───┘      │ pop every component due at t │
-//	    └────────┴────────┴─────────▶│ tick them in id order        │
-//	                                 │ commit two-phase state       │
-//	                                 │ jump to the next due edge    │
-//	                                 └──────────────────────────────┘
+//	components (Tick(now) → next edge)         kernel
+//	┌──────┐ ┌──────┐ ┌──────┐      ┌──────────────────────────────┐
+//	│ tx   │ │ rx   │ │ mac  │ ...  │ heap of (next edge, id)      │
+//	└──┬───┘ └──┬───┘ └──┬───┘      │ pop every component due at t │
+//	   └────────┴────────┴─────────▶│ tick them in id order        │
+//	                                │ commit two-phase state       │
+//	                                │ jump to the next due edge    │
+//	                                └──────────────────────────────┘
 //
 // Exact idle skipping: a component says when it next has work and the
 // kernel jumps there. NewKernel(true) turns skipping off — every component
