@@ -123,7 +123,7 @@ func (s *simulation) build(opt Options) error {
 		if st.From != Wire {
 			continue
 		}
-		ws := &wire.Stream{ID: st.ID, Sizes: st.Sizes, Weights: st.Weights, BitsPerS: uint64(st.BPS), PktsPerS: uint64(st.PPS), Count: st.Count, Flows: st.Flows, Start: sim.FromDuration(st.Start)}
+		ws := &wire.Stream{ID: st.ID, Sizes: st.Sizes, Weights: st.Weights, BitsPerS: uint64(st.BPS), PktsPerS: uint64(st.PPS), Count: st.Count, Flows: st.Flows, Start: sim.FromDuration(st.Start), Replay: st.Replay}
 		ws.Flow = s.flow(st, wirePeerMAC)
 		s.wireStreams = append(s.wireStreams, ws)
 	}

@@ -13,11 +13,13 @@ package runner
 
 import (
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/nicforge/nicforge/model/ether"
 	"github.com/nicforge/nicforge/report"
 	"github.com/nicforge/nicforge/scenario"
+	"github.com/nicforge/nicforge/trace"
 )
 
 // Options are the per-run settings the CLI passes.
@@ -87,7 +89,22 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 			st.SrcMAC = &m
 		}
 		if t.Pcap != "" {
-			return nil, fmt.Errorf("%s:%d: pcap replay is not available in this version", sc.File, t.Line)
+			path := t.Pcap
+			if !filepath.IsAbs(path) && sc.Dir != "" {
+				path = filepath.Join(sc.Dir, path)
+			}
+			frames, err := trace.ReadPcap(path)
+			if err != nil {
+				return nil, fmt.Errorf("%s:%d: traffic %s: %w", sc.File, t.Line, t.Name, err)
+			}
+			if len(frames) == 0 {
+				return nil, fmt.Errorf("%s:%d: traffic %s: %s holds no frames", sc.File, t.Line, t.Name, path)
+			}
+			st.Replay = frames
+			// Replayed test frames keep the stream id they were stamped with.
+			if id, _, err := ether.ParseStamp(frames[0]); err == nil {
+				st.ID = id
+			}
 		}
 		streams[t.Name] = i
 		p.Streams = append(p.Streams, st)

@@ -29,6 +29,7 @@ type Scenario struct {
 	Traffic     []Traffic
 	Expect      []Expect
 	File        string // where it came from, for messages
+	Dir         string // its directory: relative paths (pcaps) start there
 }
 
 // Card is the card's shape.
@@ -118,7 +119,12 @@ func Load(path string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(filepath.Base(path), data)
+	s, err := Parse(filepath.Base(path), data)
+	if err != nil {
+		return nil, err
+	}
+	s.Dir = filepath.Dir(path)
+	return s, nil
 }
 
 // The YAML documents, decoded strictly. Fields that need a line number for

@@ -1,7 +1,9 @@
 package trace
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -42,6 +44,36 @@ func (p *PcapWriter) WriteFrame(at sim.Time, frame []byte) error {
 
 // Frames returns the frames written.
 func (p *PcapWriter) Frames() uint64 { return p.n }
+
+// ReadPcap reads every frame of a pcap file (either timestamp resolution).
+func ReadPcap(path string) ([][]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r, err := pcapgo.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("pcap %s: %w", path, err)
+	}
+	if r.LinkType() != layers.LinkTypeEthernet {
+		return nil, fmt.Errorf("pcap %s: link type %v, want Ethernet", path, r.LinkType())
+	}
+	var out [][]byte
+	for {
+		data, _, err := r.ReadPacketData()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, fmt.Errorf("pcap %s: frame %d: %w", path, len(out)+1, err)
+		}
+		if len(data) < 14 || len(data) > 9728 {
+			return out, fmt.Errorf("pcap %s: frame %d has %d bytes (14..9728)", path, len(out)+1, len(data))
+		}
+		out = append(out, data)
+	}
+}
 
 // Close closes the file.
 func (p *PcapWriter) Close() error { return p.f.Close() }

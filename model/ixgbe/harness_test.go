@@ -245,3 +245,48 @@ func TestRingOutsideDomainFaults(t *testing.T) {
 	require.NotZero(t, r.h.faults, "descriptor fetch outside the domain faults")
 	require.Empty(t, r.wire, "nothing is sent from a faulted fetch")
 }
+
+// RTTBCNRC paces a queue: rate factor 4.0 (14 fractional bits) gives a
+// quarter of the line rate.
+func TestRateLimitPacesQueue(t *testing.T) {
+	r := newRig(t, false)
+	r.bringUpPF()
+	const ring, bufs = 0x10000, 0x20000
+	r.txRing(pcie.PF, pfTxQueue(0), ring, 512)
+	r.w(pcie.PF, pfRTTDQSEL, 0)
+	r.w(pcie.PF, pfRTTBCNRC, 4<<14|rttbcnrcRSEna)
+	fl := ether.Flow{Dst: ether.MAC{2, 0, 0, 0, 0, 9}, Src: ether.MAC{0, 0x1b, 0x21, 0, 0, 1}}
+	r.postTx(ring, 0, 400, bufs, 60, func(i int, p []byte) { ether.BuildUDP(p, &fl, 1, uint64(i)) })
+	var starts []sim.Time
+	r.d.MACTx.OnStart = func(f *ether.Frame, at sim.Time) { starts = append(starts, at) }
+	r.w(pcie.PF, pfTxQueue(0)+qT, 400)
+	r.run(100 * sim.Microsecond)
+	require.Greater(t, len(starts), 100)
+	for i := 10; i < len(starts); i++ {
+		require.GreaterOrEqual(t, starts[i]-starts[i-1], 4*67200*sim.Picosecond, "frame %d", i)
+	}
+}
+
+// With no Rx descriptors and DROP_EN clear, frames wait in the Rx packet
+// buffer; once it is full the MAC drops and counts them (MPC).
+func TestRxBufferOverflowCounts(t *testing.T) {
+	r := newRig(t, false)
+	r.bringUpPF()
+	const ring = 0x10000
+	r.w(pcie.PF, pfRxQueue(0)+qBAL, ring)
+	r.w(pcie.PF, pfRxQueue(0)+qLEN, 64*descSize)
+	r.w(pcie.PF, pfRxQueue(0)+qSRRCTL, 2|srrctlAdvOneBuf) // no DROP_EN
+	r.w(pcie.PF, pfRxQueue(0)+qDCTL, rxdctlEnable)        // tail 0: no buffers
+	pfMAC := ether.MAC{0, 0x1b, 0x21, 0, 0, 1}
+	fl := ether.Flow{Dst: pfMAC, Src: ether.MAC{2, 0, 0, 0, 0, 9}}
+	const n = 400 // 400 x 1518 bytes > 512 KiB
+	for i := 0; i < n; i++ {
+		f := r.d.Frames().Get(1514)
+		ether.BuildUDP(f.Data, &fl, 3, uint64(i))
+		r.d.MACRx.Receive(f, r.now+sim.Time(i)*1230*sim.Nanosecond)
+	}
+	r.run(600 * sim.Microsecond)
+	held := (512 << 10) / 1518
+	require.Equal(t, uint32(n-held), r.rd(pcie.PF, pfMPC0), "missed packets")
+	require.Equal(t, uint64(n-held), r.d.Stats().RxBufferDrop)
+}
