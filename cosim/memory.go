@@ -14,9 +14,15 @@ type Memory struct {
 	b    []byte
 }
 
-// NewMemory maps size bytes of host memory.
+// NewMemory maps size bytes of host memory. The backing file lives in
+// /dev/shm (tmpfs) when the machine has it: a file on a disk filesystem
+// would make every first write to a page allocate a block.
 func NewMemory(size int) (*Memory, error) {
-	f, err := os.CreateTemp("", "nicforge-hostmem-*")
+	dir := ""
+	if st, err := os.Stat("/dev/shm"); err == nil && st.IsDir() {
+		dir = "/dev/shm"
+	}
+	f, err := os.CreateTemp(dir, "nicforge-hostmem-*")
 	if err != nil {
 		return nil, fmt.Errorf("host memory: %w", err)
 	}

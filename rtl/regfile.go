@@ -3,6 +3,7 @@ package rtl
 import (
 	"fmt"
 	"sort"
+	"sync"
 )
 
 // Access is a register bit's access policy.
@@ -198,17 +199,27 @@ type ReadHook func(elem int) uint32
 // semantics of its BlockSpec, with hooks where the hardware behind a
 // register does more than store bits.
 type RegFile struct {
-	spec   *BlockSpec
-	insts  []regInst
-	vals   []uint32
-	byWord []int32 // offset/4 -> instance, -1 for holes
-	first  map[string]int
-	onW    []WriteHook
-	onR    []ReadHook
+	*layout
+	vals []uint32
+	onW  []WriteHook
+	onR  []ReadHook
 }
 
-// NewRegFile builds the register file of a block at its reset values.
-func NewRegFile(spec *BlockSpec) (*RegFile, error) {
+// layout is what a BlockSpec compiles to; register files of the same spec
+// share it (a card has up to 64 VFs of one block).
+type layout struct {
+	spec   *BlockSpec
+	insts  []regInst
+	byWord []int32 // offset/4 -> instance, -1 for holes
+	first  map[string]int
+}
+
+var layouts sync.Map // *BlockSpec -> *layout
+
+func compile(spec *BlockSpec) (*layout, error) {
+	if l, ok := layouts.Load(spec); ok {
+		return l.(*layout), nil
+	}
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
@@ -219,26 +230,35 @@ func NewRegFile(spec *BlockSpec) (*RegFile, error) {
 			size = end
 		}
 	}
-	f := &RegFile{spec: spec, byWord: make([]int32, size/4), first: map[string]int{}}
-	for i := range f.byWord {
-		f.byWord[i] = -1
+	l := &layout{spec: spec, byWord: make([]int32, size/4), first: map[string]int{}}
+	for i := range l.byWord {
+		l.byWord[i] = -1
 	}
 	for i := range spec.Regs {
 		r := &spec.Regs[i]
 		m := r.Masks()
-		f.first[r.Name] = len(f.insts)
+		l.first[r.Name] = len(l.insts)
 		for e := 0; e < r.Elems(); e++ {
 			in := regInst{spec: r, elem: e, rw: m[RW], wo: m[WO], w1c: m[W1C], w1s: m[W1S], rc: m[RC], sc: m[SC]}
 			for _, v := range m {
 				in.defined |= v
 			}
-			f.byWord[r.ElemOffset(e)/4] = int32(len(f.insts))
-			f.insts = append(f.insts, in)
+			l.byWord[r.ElemOffset(e)/4] = int32(len(l.insts))
+			l.insts = append(l.insts, in)
 		}
 	}
-	f.vals = make([]uint32, len(f.insts))
-	f.onW = make([]WriteHook, len(f.insts))
-	f.onR = make([]ReadHook, len(f.insts))
+	layouts.Store(spec, l)
+	return l, nil
+}
+
+// NewRegFile builds the register file of a block at its reset values. The
+// spec must not change afterwards: its compiled layout is shared.
+func NewRegFile(spec *BlockSpec) (*RegFile, error) {
+	l, err := compile(spec)
+	if err != nil {
+		return nil, err
+	}
+	f := &RegFile{layout: l, vals: make([]uint32, len(l.insts)), onW: make([]WriteHook, len(l.insts)), onR: make([]ReadHook, len(l.insts))}
 	f.Reset()
 	return f, nil
 }

@@ -10,8 +10,6 @@ import (
 // onPF installs a write hook on the PF register at off.
 func (d *Device) onPFWrite(off uint32, h func(old, v uint32)) {
 	i := d.pfReg(off)
-	name := d.pf.Describe(off)
-	_ = name
 	d.pf.OnWriteIndex(i, func(_ int, old, v uint32) { h(old, v) })
 }
 
