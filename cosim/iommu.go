@@ -28,6 +28,13 @@ func (d *domain) pages(addr uint64, n int) (first, last uint64, ok bool) {
 
 // allowed reports whether every byte of [addr, addr+n) is mapped.
 func (d *domain) allowed(addr uint64, n int) bool {
+	if n > 0 && addr >= d.base && addr+uint64(n) <= d.base+d.size {
+		// The common case, one page: a single bit test.
+		p := (addr - d.base) / PageSize
+		if p == (addr+uint64(n)-1-d.base)/PageSize {
+			return d.mapped[p/64]&(1<<(p%64)) != 0
+		}
+	}
 	first, last, ok := d.pages(addr, n)
 	if !ok {
 		return false

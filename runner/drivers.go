@@ -118,6 +118,7 @@ type vfPort struct {
 }
 
 func (p *vfPort) Queues() int                     { return p.d.NumQueues() }
+func (p *vfPort) TxRoom(q int) int                { return p.d.TxRoom(q) }
 func (p *vfPort) Poll(budget int) int             { return p.d.Poll(budget) }
 func (p *vfPort) Wait(timeout time.Duration) bool { return p.d.WaitInterrupt(timeout) }
 func (p *vfPort) Tx(q, n int, fill func(int, []byte) int) int {
@@ -160,6 +161,7 @@ type pfPort struct {
 }
 
 func (p *pfPort) Queues() int                     { return 1 }
+func (p *pfPort) TxRoom(q int) int                { return p.d.TxRoom(q) }
 func (p *pfPort) Poll(budget int) int             { return p.d.Poll(budget) }
 func (p *pfPort) Wait(timeout time.Duration) bool { return p.d.WaitInterrupt(timeout) }
 func (p *pfPort) Tx(q, n int, fill func(int, []byte) int) int {

@@ -2,16 +2,12 @@ package runner
 
 import (
 	"testing"
+	"time"
 
 	"github.com/nicforge/nicforge/scenario"
 )
 
-func BenchmarkZIdle(b *testing.B) {
-	for i := 0; i < b.N; i++ {
-		sc, err := scenario.Load("/tmp/idle.yaml")
-		if err != nil {
-			b.Fatal(err)
-		}
-		Run(sc, Options{})
-	}
+func TestZProfile(t *testing.T) {
+	p, _ := NewPlan(scenario.Default(), Options{Duration: 40 * time.Millisecond})
+	RunPlan(p, Options{})
 }

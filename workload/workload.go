@@ -12,6 +12,8 @@ type Port interface {
 	// Tx queues up to n frames on queue q; fill writes frame i into buf
 	// (2 KiB) and returns its length. It returns how many were queued.
 	Tx(q, n int, fill func(i int, buf []byte) int) int
+	// TxRoom returns how many frames Tx would take on queue q now.
+	TxRoom(q int) int
 	// Rx hands up to max received frames of queue q to fn and frees them.
 	Rx(q, max int, fn func(data []byte)) int
 	// Poll runs the driver's NAPI-style poll; it returns the work done.
@@ -231,6 +233,11 @@ func (a *App) send(now time.Duration) int {
 		n := a.Batch
 		if s.Count != 0 && s.Count-s.Sent < uint64(n) {
 			n = int(s.Count - s.Sent)
+		}
+		if s.Line && a.Port.TxRoom(0) < n {
+			// A line-rate sender works in bursts, as DPDK's tx_burst does:
+			// it waits until a whole burst fits rather than trickling.
+			continue
 		}
 		if !s.Line {
 			// Only the frames whose time has come.
