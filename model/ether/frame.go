@@ -96,11 +96,10 @@ func (p *Pool) Get(n int) *Frame {
 		f = &Frame{pool: p}
 	}
 	if cap(f.Data) < n {
-		c := 2048
-		if n > c {
-			c = n
-		}
-		f.Data = make([]byte, n, c)
+		// Round up to 256 bytes: small frames stay small (a MAC buffer
+		// full of 64-byte frames holds thousands of them), and a reused
+		// frame grows only when it must.
+		f.Data = make([]byte, n, (n+255)&^255)
 	}
 	f.Data = f.Data[:n]
 	f.SrcPool, f.SrcQueue, f.Loopback, f.Hash = -1, -1, false, 0
