@@ -12,17 +12,33 @@ import (
 type filterTable struct {
 	dirty bool
 	m     map[ether.MAC]uint64
+	// The last two answers: a stream of frames asks about the same few
+	// addresses over and over.
+	memo     [2]ether.MAC
+	memoPool [2]uint64
+	memoOK   [2]bool
+	memoNext int
 }
 
 func (t *filterTable) lookup(d *Device, mac ether.MAC) uint64 {
 	if t.dirty || t.m == nil {
 		t.rebuild(d)
 	}
-	return t.m[mac]
+	for i := range t.memo {
+		if t.memoOK[i] && t.memo[i] == mac {
+			return t.memoPool[i]
+		}
+	}
+	p := t.m[mac]
+	i := t.memoNext
+	t.memo[i], t.memoPool[i], t.memoOK[i] = mac, p, true
+	t.memoNext ^= 1
+	return p
 }
 
 func (t *filterTable) rebuild(d *Device) {
 	t.dirty = false
+	t.memoOK = [2]bool{}
 	if t.m == nil {
 		t.m = map[ether.MAC]uint64{}
 	}

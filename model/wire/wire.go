@@ -22,10 +22,27 @@ type Stream struct {
 	Sent      uint64
 	SentBytes uint64
 
+	tmpl  map[int][]byte // first frame of each size; later ones patch it
 	next  sim.Time
 	rem   uint64
 	total int
 	rnd   *sim.Rand
+}
+
+// frame writes the stream's next frame into p from a per-size template.
+func (s *Stream) frame(p []byte) {
+	if s.tmpl == nil {
+		s.tmpl = map[int][]byte{}
+	}
+	t := s.tmpl[len(p)]
+	if t == nil {
+		t = make([]byte, len(p))
+		fl := s.Flow
+		ether.BuildUDP(t, &fl, s.ID, 0)
+		s.tmpl[len(p)] = t
+	}
+	copy(p, t)
+	ether.SetSeq(p, s.Sent)
 }
 
 // Generator sends the streams' frames into a Sink at line rate at most.
@@ -126,9 +143,13 @@ func (g *Generator) Tick(now sim.Time) sim.Time {
 		} else {
 			size := s.size()
 			f = g.pool.Get(size - ether.FCSLen)
-			fl := s.Flow
-			fl.SrcPort += uint16(s.Sent % uint64(s.Flows))
-			ether.BuildUDP(f.Data, &fl, s.ID, s.Sent)
+			if s.Flows > 1 {
+				fl := s.Flow
+				fl.SrcPort += uint16(s.Sent % uint64(s.Flows))
+				ether.BuildUDP(f.Data, &fl, s.ID, s.Sent)
+			} else {
+				s.frame(f.Data)
+			}
 		}
 		wl := f.WireLen()
 		s.Sent++
@@ -151,6 +172,8 @@ func (g *Generator) Tick(now sim.Time) sim.Time {
 
 // Sink counts what arrives from the card, per stream.
 type Sink struct {
+	last     *ether.StreamCounter
+	lastID   uint16
 	Frames   uint64
 	Bytes    uint64
 	Unknown  uint64 // frames without a stamp
@@ -168,10 +191,13 @@ func (s *Sink) Receive(f *ether.Frame, at sim.Time) bool {
 	s.Bytes += uint64(f.WireLen())
 	s.lastTime = at
 	if id, seq, err := ether.ParseStamp(f.Data); err == nil {
-		c := s.Streams[id]
-		if c == nil {
-			c = &ether.StreamCounter{}
-			s.Streams[id] = c
+		c := s.last
+		if c == nil || s.lastID != id {
+			if c = s.Streams[id]; c == nil {
+				c = &ether.StreamCounter{}
+				s.Streams[id] = c
+			}
+			s.last, s.lastID = c, id
 		}
 		c.Count(seq, f.WireLen())
 	} else {
