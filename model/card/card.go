@@ -37,6 +37,7 @@ type Card struct {
 	fns    []*function // index = pcie.Func
 	numVFs int
 	sent   bool // an MSI-X went out during this Advance
+	stopFn func() bool
 	errs   []ModelError
 
 	// ReadLatency is the time from an MMIO read's arrival to its completion.
@@ -138,7 +139,10 @@ func (c *Card) present(f pcie.Func) bool { return f == pcie.PF || (f.IsVF() && f
 // Advance implements cosim.Device.
 func (c *Card) Advance(until sim.Time) sim.Time {
 	c.sent = false
-	return c.kernel.RunUntil(until, c.stop)
+	if c.stopFn == nil {
+		c.stopFn = c.stop // bound once: a method value per call allocates
+	}
+	return c.kernel.RunUntil(until, c.stopFn)
 }
 
 func (c *Card) stop() bool { return c.sent }
