@@ -3,7 +3,6 @@ package runner
 import (
 	"fmt"
 	"os"
-	"sort"
 	"time"
 
 	"github.com/nicforge/nicforge/cosim"
@@ -21,7 +20,7 @@ import (
 	"github.com/nicforge/nicforge/workload"
 )
 
-// sim is a built co-simulation.
+// simulation is a built co-simulation.
 type simulation struct {
 	plan        *Plan
 	rnd         *sim.Rand
@@ -33,7 +32,6 @@ type simulation struct {
 	gen         *wire.Generator
 	probe       *probe
 	apps        []*workload.App // by function index
-	fnOf        map[pcie.Func]int
 	ready       int
 	t0          time.Duration // traffic start
 	w0, w1      time.Duration // the measurement window
@@ -52,7 +50,7 @@ func (s *simulation) fail(err error) {
 // RunPlan builds and runs a resolved plan.
 func RunPlan(p *Plan, opt Options) (*report.Report, error) {
 	wallStart := time.Now()
-	s := &simulation{plan: p, rnd: sim.NewRand(p.Seed), fnOf: map[pcie.Func]int{}}
+	s := &simulation{plan: p, rnd: sim.NewRand(p.Seed)}
 	if err := s.build(opt); err != nil {
 		return nil, err
 	}
@@ -116,8 +114,7 @@ func (s *simulation) build(opt Options) error {
 		s.pcapW = w
 	}
 	s.dev.MACTx.OnStart = s.onWireTx
-	s.sink.OnFrame = nil
-	s.hookWireRx()
+	s.gen.Out = rxTap{s: s, next: s.dev.MACRx}
 	s.apps = make([]*workload.App, len(p.Functions))
 	for _, st := range p.Streams {
 		if st.From != Wire {
@@ -224,11 +221,6 @@ func (s *simulation) onWireTx(f *ether.Frame, at sim.Time) {
 	}
 }
 
-func (s *simulation) hookWireRx() {
-	inner := s.dev.MACRx
-	s.gen.Out = rxTap{s: s, next: inner}
-}
-
 type rxTap struct {
 	s    *simulation
 	next interface {
@@ -250,13 +242,4 @@ func (t rxTap) Receive(f *ether.Frame, at sim.Time) bool {
 		tr.Record(&trace.Event{Time: start, Kind: trace.FrameRx, Len: uint32(f.WireLen()), Data: f.Data[:n]})
 	}
 	return t.next.Receive(f, at)
-}
-
-func sortedKeys[M ~map[uint16]V, V any](m M) []uint16 {
-	out := make([]uint16, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
 }
