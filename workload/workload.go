@@ -47,7 +47,7 @@ type Stream struct {
 	SentB   uint64
 	next    time.Duration
 	rem     uint64
-	tmpl    map[int][]byte // a built frame per size: later frames patch the stamp
+	tmpl    ether.Templates
 }
 
 // Costs are the CPU costs the application accounts.
@@ -202,7 +202,7 @@ func (a *App) fill(i int, buf []byte) int {
 	s := a.filling
 	size := s.size(a)
 	l := size - ether.FCSLen
-	s.frame(buf[:l], s.Sent+uint64(i))
+	s.tmpl.Build(buf[:l], &s.Flow, s.ID, s.Sent+uint64(i))
 	s.advance(size)
 	s.SentB += uint64(size)
 	return l
@@ -259,24 +259,6 @@ func (a *App) send(now time.Duration) int {
 		total += got
 	}
 	return total
-}
-
-// frame writes frame seq of the stream into p: the first frame of each size
-// is built in full and kept; later ones copy it and set their sequence
-// number (the headers do not depend on it).
-func (s *Stream) frame(p []byte, seq uint64) {
-	if s.tmpl == nil {
-		s.tmpl = map[int][]byte{}
-	}
-	t := s.tmpl[len(p)]
-	if t == nil {
-		t = make([]byte, len(p))
-		fl := s.Flow
-		ether.BuildUDP(t, &fl, s.ID, 0)
-		s.tmpl[len(p)] = t
-	}
-	copy(p, t)
-	ether.SetSeq(p, seq)
 }
 
 func (s *Stream) rate(size int) float64 {

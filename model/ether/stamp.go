@@ -123,3 +123,25 @@ func (c *StreamCounter) Count(seq uint64, wireLen int) {
 		c.Duplicates++
 	}
 }
+
+// Templates builds stamped frames fast: the first frame of each length is
+// built in full and kept; later ones copy it and set their sequence number
+// (the headers do not depend on it). The zero value is ready to use.
+type Templates struct {
+	byLen map[int][]byte
+}
+
+// Build writes frame seq of stream into p.
+func (t *Templates) Build(p []byte, fl *Flow, stream uint16, seq uint64) {
+	if t.byLen == nil {
+		t.byLen = map[int][]byte{}
+	}
+	tm := t.byLen[len(p)]
+	if tm == nil {
+		tm = make([]byte, len(p))
+		BuildUDP(tm, fl, stream, 0)
+		t.byLen[len(p)] = tm
+	}
+	copy(p, tm)
+	SetSeq(p, seq)
+}

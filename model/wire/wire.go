@@ -22,27 +22,11 @@ type Stream struct {
 	Sent      uint64
 	SentBytes uint64
 
-	tmpl  map[int][]byte // first frame of each size; later ones patch it
+	tmpl  ether.Templates
 	next  sim.Time
 	rem   uint64
 	total int
 	rnd   *sim.Rand
-}
-
-// frame writes the stream's next frame into p from a per-size template.
-func (s *Stream) frame(p []byte) {
-	if s.tmpl == nil {
-		s.tmpl = map[int][]byte{}
-	}
-	t := s.tmpl[len(p)]
-	if t == nil {
-		t = make([]byte, len(p))
-		fl := s.Flow
-		ether.BuildUDP(t, &fl, s.ID, 0)
-		s.tmpl[len(p)] = t
-	}
-	copy(p, t)
-	ether.SetSeq(p, s.Sent)
 }
 
 // Generator sends the streams' frames into a Sink at line rate at most.
@@ -148,7 +132,7 @@ func (g *Generator) Tick(now sim.Time) sim.Time {
 				fl.SrcPort += uint16(s.Sent % uint64(s.Flows))
 				ether.BuildUDP(f.Data, &fl, s.ID, s.Sent)
 			} else {
-				s.frame(f.Data)
+				s.tmpl.Build(f.Data, &s.Flow, s.ID, s.Sent)
 			}
 		}
 		wl := f.WireLen()
