@@ -16,9 +16,10 @@ import (
 
 // PcapWriter writes frames with simulated nanosecond timestamps.
 type PcapWriter struct {
-	f *os.File
-	w *pcapgo.Writer
-	n uint64
+	f   *os.File
+	w   *pcapgo.Writer
+	n   uint64
+	err error // the first write error, returned by Close
 }
 
 // CreatePcap creates a pcap file (nanosecond resolution, Ethernet).
@@ -37,9 +38,13 @@ func CreatePcap(path string) (*PcapWriter, error) {
 
 // WriteFrame writes one frame (without FCS) seen at time at.
 func (p *PcapWriter) WriteFrame(at sim.Time, frame []byte) error {
+	if p.err != nil {
+		return p.err
+	}
 	p.n++
 	ci := gopacket.CaptureInfo{Timestamp: time.Unix(0, int64(at/sim.Nanosecond)).UTC(), CaptureLength: len(frame), Length: len(frame)}
-	return p.w.WritePacket(ci, frame)
+	p.err = p.w.WritePacket(ci, frame)
+	return p.err
 }
 
 // Frames returns the frames written.
@@ -75,5 +80,11 @@ func ReadPcap(path string) ([][]byte, error) {
 	}
 }
 
-// Close closes the file.
-func (p *PcapWriter) Close() error { return p.f.Close() }
+// Close closes the file; it reports the first write error, if any.
+func (p *PcapWriter) Close() error {
+	err := p.f.Close()
+	if p.err != nil {
+		return p.err
+	}
+	return err
+}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -157,5 +156,3 @@ func conformCmd(stdout io.Writer) *cobra.Command {
 	c.Flags().IntVar(&elements, "elements", 0, "array elements tested per register (0 = all)")
 	return c
 }
-
-var _ = os.Stdout

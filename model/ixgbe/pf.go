@@ -3,7 +3,6 @@ package ixgbe
 import (
 	"encoding/binary"
 
-	"github.com/nicforge/nicforge/model/pcie"
 	"github.com/nicforge/nicforge/sim"
 )
 
@@ -225,5 +224,3 @@ func (d *Device) addStat64(lo, hi uint32, n uint32) {
 		d.pf.Set(hiI, d.pf.Get(hiI)+1)
 	}
 }
-
-var _ = pcie.PF

@@ -275,10 +275,8 @@ func (e *txEngine) start(tq *txQueue, now sim.Time) (bool, sim.Time) {
 	ready := now
 	pos := 0
 	bad := false
-	var lastIdx uint32
 	for k := 0; k < n; k++ {
-		desc, idx, _ := tq.ring.Peek(k, now)
-		lastIdx = idx
+		desc, _, _ := tq.ring.Peek(k, now)
 		ctl := binary.LittleEndian.Uint32(desc[8:])
 		if ctl&txdCmdDEXT != 0 && ctl&txdDTYPMask == txdDTYPCtxt {
 			continue
@@ -308,7 +306,6 @@ func (e *txEngine) start(tq *txQueue, now sim.Time) (bool, sim.Time) {
 		// (ready). Room in the packet buffer was checked above.
 		d.txSwitch(f, tq.pool, now, ready)
 	}
-	_ = lastIdx
 	if tq.rate != 0 {
 		lineTime := sim.Time(f.LineBytes()) * d.MACTx.Period()
 		tq.nextTx = now + sim.Time((uint64(lineTime)*uint64(tq.rate))>>14)
