@@ -114,7 +114,7 @@ func (e *rxEngine) control(q int, old, v uint32, at sim.Time) {
 	rq.dropEn = srr&srrctlDropEn != 0
 	count := length / descSize
 	h := d.pfGet(off+qH) % count
-	rq.ring.Init(rq.fn, base, count, descSize, d.t.RxDescCache, d.t.DescBurst, 1, h)
+	rq.ring.Init(rq.fn, base, count, descSize, d.t.RxDescCache, d.t.DescBurst, int(v&0x7F), h) // PTHRESH
 	rq.ring.SetTail(d.pfGet(off+qT) % count)
 	rq.on = true
 	e.active = append(e.active, rq)
@@ -284,7 +284,7 @@ func (e *rxEngine) Tick(now sim.Time) sim.Time {
 	d := e.d
 	next := sim.Never
 	for _, rq := range e.active {
-		rq.ring.Fetch(d.card.Upstream(), now, rq.ring.Cached() == 0)
+		rq.ring.Fetch(d.card.Upstream(), now)
 		if rq.fhead == len(rq.fifo) {
 			continue
 		}
@@ -314,7 +314,7 @@ func (e *rxEngine) Tick(now sim.Time) sim.Time {
 		if r := rq.ring.NextReady(); r > now && r < next {
 			next = r
 		}
-		if rq.ring.Unfetched() > 0 && rq.ring.Cached() < rq.ring.CacheCap {
+		if rq.ring.WantsFetch() {
 			next = sim.Min(next, now+1)
 		}
 	}

@@ -118,7 +118,7 @@ func (e *txEngine) control(q int, old, v uint32, at sim.Time) {
 	}
 	count := length / descSize
 	h := d.pfGet(off+qH) % count
-	tq.ring.Init(tq.fn, base, count, descSize, d.t.TxDescCache, d.t.DescBurst, 1, h)
+	tq.ring.Init(tq.fn, base, count, descSize, d.t.TxDescCache, d.t.DescBurst, int(v&0x7F), h) // PTHRESH
 	tq.ring.SetTail(d.pfGet(off+qT) % count)
 	tq.wthresh = int(v>>txdctlWTHRESHSft) & 0x7F
 	tq.wbFrom, tq.wbCount, tq.wbRS, tq.busy = h, 0, false, 0
@@ -159,10 +159,8 @@ func (e *txEngine) Tick(now sim.Time) sim.Time {
 		if n := e.complete(tq, now); n < next {
 			next = n
 		}
-		if r.Unfetched() > 0 && r.Cached() < r.CacheCap {
-			if r.Fetch(up, now, r.Cached() == 0) && r.Unfetched() > 0 && r.Cached() < r.CacheCap {
-				next = sim.Min(next, now+1)
-			}
+		if r.Fetch(up, now) && r.WantsFetch() {
+			next = sim.Min(next, now+1) // more to fetch: a burst limit or the wrap
 		}
 	}
 	// Start at most one packet per cycle, round robin over the queues.
@@ -196,8 +194,9 @@ func (e *txEngine) Tick(now sim.Time) sim.Time {
 		if r := tq.ring.NextReady(); r < next && r > now {
 			next = r
 		}
-		// Room freed in the cache this cycle: fetch next cycle.
-		if tq.ring.Unfetched() > 0 && tq.ring.Cached() < tq.ring.CacheCap {
+		// The cache fell below the prefetch threshold this cycle: fetch
+		// next cycle.
+		if tq.ring.WantsFetch() {
 			next = sim.Min(next, now+1)
 		}
 	}

@@ -13,9 +13,12 @@ type Ring struct {
 	Base      uint64
 	Count     uint32 // descriptors
 	DescSize  int
-	CacheCap  int
-	Burst     int
-	Threshold int
+	CacheCap int
+	Burst    int
+	// PThresh is the prefetch threshold (TXDCTL/RXDCTL.PTHRESH): a fetch
+	// starts only while fewer than PThresh descriptors are cached, so the
+	// cache refills in bursts rather than a descriptor at a time.
+	PThresh int
 
 	Head  uint32 // next descriptor to process (the device's head pointer)
 	Tail  uint32 // the driver's tail
@@ -32,10 +35,14 @@ type Ring struct {
 }
 
 // Init sets the ring's geometry and empties it; Head, Tail and the fetch
-// pointer restart at head.
-func (r *Ring) Init(f pcie.Func, base uint64, count uint32, descSize, cacheCap, burst, threshold int, head uint32) {
+// pointer restart at head. A pthresh of 0 or above the cache means "fetch
+// whenever there is room".
+func (r *Ring) Init(f pcie.Func, base uint64, count uint32, descSize, cacheCap, burst, pthresh int, head uint32) {
 	r.Func, r.Base, r.Count, r.DescSize = f, base, count, descSize
-	r.CacheCap, r.Burst, r.Threshold = cacheCap, burst, threshold
+	if pthresh <= 0 || pthresh > cacheCap {
+		pthresh = cacheCap
+	}
+	r.CacheCap, r.Burst, r.PThresh = cacheCap, burst, pthresh
 	if len(r.ready) != cacheCap || len(r.cache) != cacheCap*descSize {
 		r.cache = make([]byte, cacheCap*descSize)
 		r.ready = make([]sim.Time, cacheCap)
@@ -80,18 +87,20 @@ func (r *Ring) Unfetched() uint32 { return r.dist(r.fetch, r.Tail) }
 // Cached returns the descriptors in the cache, in flight included.
 func (r *Ring) Cached() int { return r.n }
 
-// Fetch issues at most one descriptor read at time now through up, when
-// the threshold rules allow. idle says the engine has nothing cached to work
-// on, which lowers the threshold to one descriptor. It returns true when a
-// read was issued.
-func (r *Ring) Fetch(up pcie.Upstream, now sim.Time, idle bool) bool {
-	avail := int(r.Unfetched())
-	room := r.CacheCap - r.n
-	if avail == 0 || room == 0 {
+// WantsFetch reports whether Fetch would issue a read now: descriptors are
+// posted and fewer than PThresh are cached.
+func (r *Ring) WantsFetch() bool { return r.n < r.PThresh && r.fetch != r.Tail }
+
+// Fetch issues at most one descriptor read at time now through up when
+// WantsFetch: as many descriptors as are posted, fit in the cache and in
+// one burst, without crossing the ring's wrap. It returns true when a read
+// was issued.
+func (r *Ring) Fetch(up pcie.Upstream, now sim.Time) bool {
+	if !r.WantsFetch() {
 		return false
 	}
-	n := avail
-	if n > room {
+	n := int(r.Unfetched())
+	if room := r.CacheCap - r.n; n > room {
 		n = room
 	}
 	if n > r.Burst {
@@ -99,9 +108,6 @@ func (r *Ring) Fetch(up pcie.Upstream, now sim.Time, idle bool) bool {
 	}
 	if wrap := int(r.Count - r.fetch); n > wrap {
 		n = wrap
-	}
-	if n < r.Threshold && n < avail && !idle {
-		return false // wait to fetch a fuller burst
 	}
 	slot := (r.first + r.n) % r.CacheCap
 	// The cache is circular; a burst that would wrap the cache is cut.
