@@ -9,10 +9,10 @@ import (
 
 // Ring is one descriptor ring as the device sees it.
 type Ring struct {
-	Func      pcie.Func
-	Base      uint64
-	Count     uint32 // descriptors
-	DescSize  int
+	Func     pcie.Func
+	Base     uint64
+	Count    uint32 // descriptors
+	DescSize int
 	CacheCap int
 	Burst    int
 	// PThresh is the prefetch threshold (TXDCTL/RXDCTL.PTHRESH): a fetch
@@ -24,11 +24,12 @@ type Ring struct {
 	Tail  uint32 // the driver's tail
 	fetch uint32 // next descriptor to fetch
 
-	cache []byte
-	ready []sim.Time
-	idx   []uint32
-	first int // cache slot of the oldest entry
-	n     int // cached entries, in flight included
+	cache   []byte
+	scratch []byte
+	ready   []sim.Time
+	idx     []uint32
+	first   int // cache slot of the oldest entry
+	n       int // cached entries, in flight included
 
 	// Faults counts fetches the IOMMU refused.
 	Faults uint64
@@ -109,22 +110,23 @@ func (r *Ring) Fetch(up pcie.Upstream, now sim.Time) bool {
 	if wrap := int(r.Count - r.fetch); n > wrap {
 		n = wrap
 	}
-	slot := (r.first + r.n) % r.CacheCap
-	// The cache is circular; a burst that would wrap the cache is cut.
-	if slot+n > r.CacheCap {
-		n = r.CacheCap - slot
+	// One read for the burst; the on-chip cache is circular, so the
+	// descriptors land in it in up to two pieces.
+	if cap(r.scratch) < n*r.DescSize {
+		r.scratch = make([]byte, r.CacheCap*r.DescSize)
 	}
-	buf := r.cache[slot*r.DescSize : (slot+n)*r.DescSize]
+	buf := r.scratch[:n*r.DescSize]
 	done, err := up.Read(r.Func, now, r.Base+uint64(r.fetch)*uint64(r.DescSize), buf)
 	if err != nil {
 		r.Faults++
-		for i := range buf {
-			buf[i] = 0
-		}
+		clear(buf)
 	}
+	slot := (r.first + r.n) % r.CacheCap
 	for i := 0; i < n; i++ {
-		r.ready[slot+i] = done
-		r.idx[slot+i] = r.fetch
+		s := (slot + i) % r.CacheCap
+		copy(r.cache[s*r.DescSize:(s+1)*r.DescSize], buf[i*r.DescSize:])
+		r.ready[s] = done
+		r.idx[s] = r.fetch
 		r.fetch = (r.fetch + 1) % r.Count
 	}
 	r.n += n
