@@ -30,6 +30,8 @@ type txQueue struct {
 	// (DD) once the data is in, in WTHRESH batches.
 	pend    []txRec
 	phead   int
+	posted  uint64 // descriptors of every packet started
+	done    uint64 // descriptors of every packet retired
 	Packets uint64
 	Bytes   uint64
 }
@@ -37,6 +39,7 @@ type txQueue struct {
 type txRec struct {
 	ready sim.Time
 	n     int
+	acc   uint64 // descriptors of this and every earlier packet of the queue
 }
 
 type txEngine struct {
@@ -70,6 +73,7 @@ func (e *txEngine) stop(q int) {
 	}
 	tq.on = false
 	tq.pend, tq.phead, tq.busy, tq.wbCount = tq.pend[:0], 0, 0, 0
+	tq.posted, tq.done = 0, 0
 	for i, a := range e.active {
 		if a == tq {
 			e.active = append(e.active[:i], e.active[i+1:]...)
@@ -123,6 +127,7 @@ func (e *txEngine) control(q int, old, v uint32, at sim.Time) {
 	tq.wthresh = int(v>>txdctlWTHRESHSft) & 0x7F
 	tq.wbFrom, tq.wbCount, tq.wbRS, tq.busy = h, 0, false, 0
 	tq.pend, tq.phead = tq.pend[:0], 0
+	tq.posted, tq.done = 0, 0
 	tq.on = true
 	e.active = append(e.active, tq)
 	e.proc.Wake(at + 1)
@@ -295,7 +300,8 @@ func (e *txEngine) start(tq *txQueue, now sim.Time) (bool, sim.Time) {
 	f.SrcPool = tq.pool
 	f.SrcQueue = tq.q
 	tq.busy++
-	tq.pend = append(tq.pend, txRec{ready: ready, n: n})
+	tq.posted += uint64(n)
+	tq.pend = append(tq.pend, txRec{ready: ready, n: n, acc: tq.posted})
 	if bad {
 		d.stats.TxBadDesc++
 		f.Release()
@@ -314,7 +320,7 @@ func (e *txEngine) start(tq *txQueue, now sim.Time) (bool, sim.Time) {
 
 // idle reports a queue with nothing to fetch, send or write back.
 func (tq *txQueue) idle() bool {
-	return tq.ring.Cached() == 0 && tq.ring.Unfetched() == 0 && tq.phead == len(tq.pend) && tq.wbCount == 0
+	return tq.phead == len(tq.pend) && tq.wbCount == 0 && tq.ring.Drained()
 }
 
 // complete retires tq's packets whose data is in by now and writes back
@@ -322,7 +328,9 @@ func (tq *txQueue) idle() bool {
 // queue has nothing more to do. It returns when it next has work.
 func (e *txEngine) complete(tq *txQueue, now sim.Time) sim.Time {
 	for tq.phead < len(tq.pend) && tq.pend[tq.phead].ready <= now {
-		tq.wbCount += tq.pend[tq.phead].n
+		r := &tq.pend[tq.phead]
+		tq.wbCount += r.n
+		tq.done = r.acc
 		tq.wbRS = true
 		tq.busy--
 		tq.phead++
@@ -332,21 +340,34 @@ func (e *txEngine) complete(tq *txQueue, now sim.Time) sim.Time {
 	} else if tq.phead >= 64 && tq.phead > len(tq.pend)/2 {
 		tq.pend, tq.phead = tq.pend[:copy(tq.pend, tq.pend[tq.phead:])], 0
 	}
-	idle := tq.busy == 0 && tq.ring.Cached() == 0 && tq.ring.Unfetched() == 0
-	if tq.wbCount > 0 && (tq.wbCount >= tq.wthresh || idle) {
+	drained := tq.ring.Drained()
+	if tq.wbCount > 0 && (tq.wbCount >= tq.wthresh || tq.busy == 0 && drained) {
 		e.writeBack(tq, now)
 	}
-	// Next: when the batch fills, or when the last packet is in if the
+	if tq.phead == len(tq.pend) {
+		return sim.Never
+	}
+	// Next: when the batch fills - the first packet whose descriptors take
+	// the count to WTHRESH; every packet has at least one, so it is among
+	// the next WTHRESH - wbCount - or when the last packet is in if the
 	// queue has nothing after it.
-	need := tq.wthresh - tq.wbCount
-	acc := 0
-	for i := tq.phead; i < len(tq.pend); i++ {
-		acc += tq.pend[i].n
-		if acc >= need {
-			return tq.pend[i].ready
+	target := tq.done + uint64(tq.wthresh-tq.wbCount)
+	lo, hi := tq.phead, len(tq.pend)
+	if lim := lo + tq.wthresh - tq.wbCount; lim < hi {
+		hi = lim
+	}
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if tq.pend[mid].acc >= target {
+			hi = mid
+		} else {
+			lo = mid + 1
 		}
 	}
-	if len(tq.pend) > tq.phead && tq.ring.Cached() == 0 && tq.ring.Unfetched() == 0 {
+	if lo < len(tq.pend) && tq.pend[lo].acc >= target {
+		return tq.pend[lo].ready
+	}
+	if drained {
 		return tq.pend[len(tq.pend)-1].ready
 	}
 	return sim.Never

@@ -88,6 +88,9 @@ func (r *Ring) Unfetched() uint32 { return r.dist(r.fetch, r.Tail) }
 // Cached returns the descriptors in the cache, in flight included.
 func (r *Ring) Cached() int { return r.n }
 
+// Drained reports that nothing is cached and nothing is left to fetch.
+func (r *Ring) Drained() bool { return r.n == 0 && r.fetch == r.Tail }
+
 // WantsFetch reports whether Fetch would issue a read now: descriptors are
 // posted and fewer than PThresh are cached.
 func (r *Ring) WantsFetch() bool { return r.n < r.PThresh && r.fetch != r.Tail }
