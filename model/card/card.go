@@ -70,9 +70,7 @@ func New(p Personality, k *rtl.Kernel, clk sim.Clock) *Card {
 	c := &Card{id: p.Identity(), pers: p, kernel: k, clk: clk, ReadLatency: clk.Cycles(8)}
 	c.fns = make([]*function, 1+int(c.id.TotalVFs))
 	c.fns[0] = newFunction(pcie.PF, c.id, false)
-	for i := 0; i < int(c.id.TotalVFs); i++ {
-		c.fns[1+i] = newFunction(pcie.VF(i), c.id, true)
-	}
+	// VFs get their config space when VF Enable creates them.
 	p.Bind(c)
 	return c
 }
@@ -193,7 +191,10 @@ func (c *Card) sriovChanged(at sim.Time) {
 		return
 	}
 	for i := 0; i < int(c.id.TotalVFs); i++ {
-		c.fns[1+i] = newFunction(pcie.VF(i), c.id, true)
+		c.fns[1+i] = nil
+		if i < want {
+			c.fns[1+i] = newFunction(pcie.VF(i), c.id, true)
+		}
 	}
 	c.numVFs = want
 	c.pers.SetNumVFs(want, at)
