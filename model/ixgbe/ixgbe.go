@@ -36,6 +36,7 @@ type Device struct {
 	pfMiscEIMS uint32 // EIMS bits 31:16
 	now        sim.Time
 	filters    filterTable
+	hot        hotRegs
 
 	timers *timers
 	tx     *txEngine
@@ -56,6 +57,15 @@ type Stats struct {
 	RxFiltered   uint64 // no pool accepted the frame
 	TxBadDesc    uint64
 	Loopback     uint64
+}
+
+// hotRegs are the register-file indices the per-packet path reads, found
+// once at Bind (arrays: element 0; their elements are consecutive).
+type hotRegs struct {
+	vtctl, dtxswc, fctrl           int
+	gptc, gotcl, gotch             int
+	gprc, gorcl, gorch             int
+	spoof, vfre, vfte, vmolr, ivar int
 }
 
 // New returns an 82599 personality. Build the card with card.New(d, ...).
@@ -103,6 +113,13 @@ func (d *Device) Bind(c *card.Card) {
 	d.MACTx.OnDepart = func(f *ether.Frame, at sim.Time) { d.tx.count(f) }
 	d.MACRx = mac.NewRxPort(d.k, "mac.rx", d.clk)
 	d.MACRx.Handler = d.rx.fromWire
+	d.hot = hotRegs{
+		vtctl: d.pfReg(pfVTCTL), dtxswc: d.pfReg(pfDTXSWC), fctrl: d.pfReg(pfFCTRL),
+		gptc: d.pfReg(pfGPTC), gotcl: d.pfReg(pfGOTCL), gotch: d.pfReg(pfGOTCH),
+		gprc: d.pfReg(pfGPRC), gorcl: d.pfReg(pfGORCL), gorch: d.pfReg(pfGORCH),
+		spoof: d.pfReg(pfSPOOF(0)), vfre: d.pfReg(pfVFRE(0)), vfte: d.pfReg(pfVFTE(0)),
+		vmolr: d.pfReg(pfVMOLR(0)), ivar: d.pfReg(pfIVAR(0)),
+	}
 	d.installPFHooks()
 	d.resetPF(0)
 }

@@ -198,14 +198,14 @@ func (d *Device) rxEnabled() bool { return d.pfGet(pfRXCTRL)&rxctrlRXEN != 0 }
 // poolEnabled reports a pool's VFRE (rx) or VFTE (tx) bit; with
 // virtualisation off every queue belongs to the PF and is enabled.
 func (d *Device) poolEnabled(p int, rx bool) bool {
-	if d.pfGet(pfVTCTL)&vtctlVTEna == 0 {
+	if d.pf.Get(d.hot.vtctl)&vtctlVTEna == 0 {
 		return true
 	}
-	off := pfVFTE(p / 32)
+	i := d.hot.vfte
 	if rx {
-		off = pfVFRE(p / 32)
+		i = d.hot.vfre
 	}
-	return d.pfGet(off)&(1<<(p%32)) != 0
+	return d.pf.Get(i+p/32)&(1<<(p%32)) != 0
 }
 
 // addStat adds to a 32-bit clear-on-read statistics register.
@@ -214,9 +214,9 @@ func (d *Device) addStat(off uint32, n uint32) {
 	d.pf.Set(i, d.pf.Get(i)+n)
 }
 
-// addStat64 adds to a split low/high clear-on-read octet counter.
-func (d *Device) addStat64(lo, hi uint32, n uint32) {
-	li, hiI := d.pfReg(lo), d.pfReg(hi)
+// addOctets adds to a split low/high clear-on-read octet counter, given
+// the two registers' indices.
+func (d *Device) addOctets(li, hiI int, n uint32) {
 	l := d.pf.Get(li)
 	s := l + n
 	d.pf.Set(li, s)

@@ -146,8 +146,8 @@ func (e *rxEngine) fromWire(f *ether.Frame, now sim.Time) {
 		e.dropFrame(f, now, "no pool accepts the destination")
 		return
 	}
-	d.addStat(pfGPRC, 1)
-	d.addStat64(pfGORCL, pfGORCH, uint32(f.WireLen()))
+	d.pf.Set(d.hot.gprc, d.pf.Get(d.hot.gprc)+1)
+	d.addOctets(d.hot.gorcl, d.hot.gorch, uint32(f.WireLen()))
 	e.deliver(f, pools, false, now, true)
 }
 
@@ -203,8 +203,8 @@ func (e *rxEngine) deliver(f *ether.Frame, pools uint64, loopback bool, at sim.T
 // the pools' receive enables.
 func (e *rxEngine) acceptPools(f *ether.Frame, dst ether.MAC, fromWire bool) uint64 {
 	d := e.d
-	if d.pfGet(pfVTCTL)&vtctlVTEna == 0 {
-		fc := d.pfGet(pfFCTRL)
+	if d.pf.Get(d.hot.vtctl)&vtctlVTEna == 0 {
+		fc := d.pf.Get(d.hot.fctrl)
 		switch {
 		case dst == ether.Broadcast:
 			if fc&fctrlBAM != 0 {
@@ -226,14 +226,14 @@ func (e *rxEngine) acceptPools(f *ether.Frame, dst ether.MAC, fromWire bool) uin
 	switch {
 	case dst == ether.Broadcast:
 		for p := 0; p < npools; p++ {
-			if d.pfGet(pfVMOLR(p))&vmolrBAM != 0 {
+			if d.pf.Get(d.hot.vmolr+p)&vmolrBAM != 0 {
 				pools |= 1 << uint(p)
 			}
 		}
 	case dst.IsMulticast():
 		hit := d.mtaHit(dst)
 		for p := 0; p < npools; p++ {
-			m := d.pfGet(pfVMOLR(p))
+			m := d.pf.Get(d.hot.vmolr + p)
 			if m&vmolrMPE != 0 || hit && m&vmolrROMPE != 0 {
 				pools |= 1 << uint(p)
 			}
@@ -243,7 +243,7 @@ func (e *rxEngine) acceptPools(f *ether.Frame, dst ether.MAC, fromWire bool) uin
 		// The default pool catches unmatched unicast from the wire only;
 		// the VEB sends unmatched unicast from a pool to the wire.
 		if pools == 0 && fromWire {
-			vt := d.pfGet(pfVTCTL)
+			vt := d.pf.Get(d.hot.vtctl)
 			if vt&vtctlDisDefPL == 0 {
 				pools = 1 << ((vt & vtctlDefPLMask) >> vtctlDefPLShift)
 			}
@@ -259,7 +259,7 @@ func (e *rxEngine) acceptPools(f *ether.Frame, dst ether.MAC, fromWire bool) uin
 		if p >= npools || !d.poolEnabled(p, true) {
 			continue
 		}
-		if !tagged && d.pfGet(pfVMOLR(p))&vmolrAUPE == 0 {
+		if !tagged && d.pf.Get(d.hot.vmolr+p)&vmolrAUPE == 0 {
 			continue
 		}
 		out |= 1 << uint(p)

@@ -426,7 +426,7 @@ func (e *txEngine) writeBack(tq *txQueue, now sim.Time) {
 // when the frame's data is in the packet buffer. It returns false when the
 // uplink's packet buffer is full.
 func (d *Device) txSwitch(f *ether.Frame, pool int, now, ready sim.Time) bool {
-	vt := d.pfGet(pfVTCTL)&vtctlVTEna != 0
+	vt := d.pf.Get(d.hot.vtctl)&vtctlVTEna != 0
 	if vt && pool < d.numVFs && d.spoofCheck(pool) {
 		src := f.Src()
 		if d.filters.lookup(d, src)&(1<<uint(pool)) == 0 {
@@ -441,7 +441,7 @@ func (d *Device) txSwitch(f *ether.Frame, pool int, now, ready sim.Time) bool {
 	}
 	dst := f.Dst()
 	local := uint64(0)
-	if vt && d.pfGet(pfDTXSWC)&dtxswcVTLBEN != 0 {
+	if vt && d.pf.Get(d.hot.dtxswc)&dtxswcVTLBEN != 0 {
 		local = d.rx.acceptPools(f, dst, false) &^ (1 << uint(pool))
 	}
 	toWire := local == 0 || dst.IsMulticast()
@@ -449,8 +449,8 @@ func (d *Device) txSwitch(f *ether.Frame, pool int, now, ready sim.Time) bool {
 		if !d.MACTx.Enqueue(f, ready) {
 			return false
 		}
-		d.addStat(pfGPTC, 1)
-		d.addStat64(pfGOTCL, pfGOTCH, uint32(f.WireLen()))
+		d.pf.Set(d.hot.gptc, d.pf.Get(d.hot.gptc)+1)
+		d.addOctets(d.hot.gotcl, d.hot.gotch, uint32(f.WireLen()))
 	}
 	if pool < d.numVFs {
 		v := d.vfs[pool]
@@ -468,7 +468,7 @@ func (d *Device) txSwitch(f *ether.Frame, pool int, now, ready sim.Time) bool {
 }
 
 func (d *Device) spoofCheck(pool int) bool {
-	return d.pfGet(pfSPOOF(pool/8))&(1<<(pool%8)) != 0
+	return d.pf.Get(d.hot.spoof+pool/8)&(1<<(pool%8)) != 0
 }
 
 // queueCause raises the interrupt cause of PF queue q (Rx or Tx) on the
@@ -482,7 +482,7 @@ func (d *Device) queueCause(q int, tx bool, at sim.Time) {
 		}
 		return
 	}
-	reg := d.pfGet(pfIVAR(q / 2))
+	reg := d.pf.Get(d.hot.ivar + q/2)
 	shift := 16 * uint(q&1)
 	if tx {
 		shift += 8
