@@ -37,9 +37,12 @@ func (d *Device) Open() error {
 	if err != nil {
 		return fmt.Errorf("ixgbe: packet pool: %w", err)
 	}
+	pkts := make([]Packet, n) // one allocation for the whole pool
+	d.pool = make([]*Packet, 0, n)
 	for i := 0; i < n; i++ {
 		b := mem.Bytes[i*bufSize : (i+1)*bufSize : (i+1)*bufSize]
-		d.pool = append(d.pool, &Packet{iova: mem.IOVA + uint64(i*bufSize), buf: b})
+		pkts[i] = Packet{iova: mem.IOVA + uint64(i*bufSize), buf: b}
+		d.pool = append(d.pool, &pkts[i])
 	}
 	d.q = d.numVFs * 2
 	if d.tx, err = newRing(fn, d.cfg.TxRing); err != nil {

@@ -27,10 +27,12 @@ func newMempool(fn bus.Function, n int) (*mempool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ixgbevf: packet pool of %d buffers: %w", n, err)
 	}
-	p := &mempool{mem: mem}
+	p := &mempool{mem: mem, free: make([]*Packet, 0, n)}
+	pkts := make([]Packet, n) // one allocation for the whole pool
 	for i := n - 1; i >= 0; i-- {
 		b := mem.Bytes[i*bufSize : (i+1)*bufSize : (i+1)*bufSize]
-		p.free = append(p.free, &Packet{iova: mem.IOVA + uint64(i*bufSize), buf: b, Data: b[:0]})
+		pkts[i] = Packet{iova: mem.IOVA + uint64(i*bufSize), buf: b, Data: b[:0]}
+		p.free = append(p.free, &pkts[i])
 	}
 	return p, nil
 }
