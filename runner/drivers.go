@@ -98,7 +98,7 @@ func (s *simulation) setupApp(i int, app *workload.App, mac [6]byte) {
 // flow builds a stream's headers: source is the sender (or the scenario's
 // spoofed MAC), destination the receiver's MAC or the wire peer's.
 func (s *simulation) flow(st StreamPlan, src ether.MAC) ether.Flow {
-	fl := ether.Flow{Src: src, Dst: wirePeerMAC, SrcIP: [4]byte{10, 0, 0, byte(st.From + 2)}, DstIP: [4]byte{10, 0, 0, byte(st.To + 2)}, SrcPort: 10000 + st.ID*100, DstPort: 4791}
+	fl := ether.Flow{Src: src, Dst: wirePeerMAC, SrcIP: [4]byte{10, 0, 0, byte(st.From + 2)}, DstIP: [4]byte{10, 0, 0, byte(st.To + 2)}, SrcPort: 10000 + st.ID*100, DstPort: 9}
 	if st.To != Wire {
 		fl.Dst = s.plan.Functions[st.To].MAC
 	}
