@@ -9,258 +9,261 @@ var PFRegs = &rtl.BlockSpec{
 	Name: "ixgbe_pf",
 	Size: 0x80000,
 	Regs: []rtl.RegSpec{
-		{Name: "CTRL", Offset: 0x0, Access: rtl.RW, Reset: 0x0, Test: rtl.TestReset, Doc: "device control; RST (bit 26) is the global reset and self-clears", Fields: []rtl.FieldSpec{{Name: "GIO_MASTER_DISABLE", Hi: 2, Lo: 2, Access: rtl.RW}, {Name: "LNK_RST", Hi: 3, Lo: 3, Access: rtl.SC}, {Name: "RST", Hi: 26, Lo: 26, Access: rtl.SC}}},
-		{Name: "STATUS", Offset: 0x8, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "device status"},
-		{Name: "CTRL_EXT", Offset: 0x18, Access: rtl.RW, Reset: 0x0, Doc: "extended control; PFRSTD tells the VFs the PF is up", Fields: []rtl.FieldSpec{{Name: "PFRSTD", Hi: 14, Lo: 14, Access: rtl.RW}, {Name: "NS_DIS", Hi: 16, Lo: 16, Access: rtl.RW}, {Name: "RO_DIS", Hi: 17, Lo: 17, Access: rtl.RW}, {Name: "DRV_LOAD", Hi: 28, Lo: 28, Access: rtl.RW}}},
-		{Name: "EICR", Offset: 0x800, Access: rtl.W1C, Reset: 0x0, Test: rtl.TestNone, Doc: "interrupt causes: 15:0 queue vectors, 19 MAILBOX, 20 LSC; write 1 to clear, read clears unless GPIE.OCD"},
-		{Name: "EICS", Offset: 0x808, Access: rtl.RW, Reset: 0x0, Test: rtl.TestNone, Doc: "write 1 to set a cause; reads EICR without clearing it"},
-		{Name: "EIAC", Offset: 0x810, Access: rtl.RW, Reset: 0x0, Doc: "auto-clear enable of the queue causes", Fields: []rtl.FieldSpec{{Name: "RTX_QUEUE", Hi: 15, Lo: 0, Access: rtl.RW}}},
-		{Name: "EITR", Offset: 0x820, Access: rtl.RW, Reset: 0x0, Count: 24, Stride: 0x4, Doc: "interrupt throttle, vectors 0..23", Fields: []rtl.FieldSpec{{Name: "INTERVAL", Hi: 11, Lo: 3, Access: rtl.RW}, {Name: "LLI_MOD", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "LLI_CREDIT", Hi: 20, Lo: 16, Access: rtl.RW}, {Name: "CNT_WDIS", Hi: 31, Lo: 31, Access: rtl.WO}}},
-		{Name: "EITR_24", Offset: 0x12300, Access: rtl.RW, Reset: 0x0, Count: 40, Stride: 0x4, Doc: "interrupt throttle, vectors 24..63", Fields: []rtl.FieldSpec{{Name: "INTERVAL", Hi: 11, Lo: 3, Access: rtl.RW}, {Name: "LLI_MOD", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "LLI_CREDIT", Hi: 20, Lo: 16, Access: rtl.RW}, {Name: "CNT_WDIS", Hi: 31, Lo: 31, Access: rtl.WO}}},
-		{Name: "EIMS", Offset: 0x880, Access: rtl.W1S, Reset: 0x0, Test: rtl.TestNone, Doc: "write 1 to unmask a cause; reads the mask"},
-		{Name: "EIMC", Offset: 0x888, Access: rtl.WO, Reset: 0x0, Test: rtl.TestReset, Doc: "write 1 to mask a cause"},
-		{Name: "EIAM", Offset: 0x890, Access: rtl.RW, Reset: 0x0, Doc: "auto-mask enable"},
-		{Name: "GPIE", Offset: 0x898, Access: rtl.RW, Reset: 0x0, Doc: "general purpose interrupt enable", Fields: []rtl.FieldSpec{{Name: "MSIX_MODE", Hi: 4, Lo: 4, Access: rtl.RW}, {Name: "OCD", Hi: 5, Lo: 5, Access: rtl.RW}, {Name: "EIMEN", Hi: 6, Lo: 6, Access: rtl.RW}, {Name: "VTMODE", Hi: 15, Lo: 14, Access: rtl.RW}, {Name: "EIAME", Hi: 30, Lo: 30, Access: rtl.RW}, {Name: "PBA_SUPPORT", Hi: 31, Lo: 31, Access: rtl.RW}}},
-		{Name: "IVAR", Offset: 0x900, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x4, Doc: "queue-to-vector map: bytes Rx(2n), Tx(2n), Rx(2n+1), Tx(2n+1), bit 7 valid"},
-		{Name: "IVAR_MISC", Offset: 0xa00, Access: rtl.RW, Reset: 0x0, Doc: "vectors of the other causes and the TCP timer", Fields: []rtl.FieldSpec{{Name: "OTHER", Hi: 5, Lo: 0, Access: rtl.RW}, {Name: "OTHER_VALID", Hi: 7, Lo: 7, Access: rtl.RW}, {Name: "TCP_TIMER", Hi: 13, Lo: 8, Access: rtl.RW}, {Name: "TCP_TIMER_VALID", Hi: 15, Lo: 15, Access: rtl.RW}}},
-		{Name: "EICS_EX", Offset: 0xa90, Access: rtl.WO, Reset: 0x0, Count: 2, Stride: 0x4, Test: rtl.TestReset, Doc: "extended cause set, vectors 0..63"},
-		{Name: "EIMS_EX", Offset: 0xaa0, Access: rtl.RW, Reset: 0x0, Count: 2, Stride: 0x4, Doc: "extended mask set"},
-		{Name: "EIMC_EX", Offset: 0xab0, Access: rtl.WO, Reset: 0x0, Count: 2, Stride: 0x4, Test: rtl.TestReset, Doc: "extended mask clear"},
-		{Name: "EIAM_EX", Offset: 0xad0, Access: rtl.RW, Reset: 0x0, Count: 2, Stride: 0x4, Doc: "extended auto-mask"},
-		{Name: "MBVFICR", Offset: 0x710, Access: rtl.W1C, Reset: 0x0, Count: 4, Stride: 0x4, Test: rtl.TestNone, Doc: "VF mailbox causes: VFREQ bits 15:0, VFACK bits 31:16, for VFs 16i..16i+15"},
-		{Name: "PFMBIMR", Offset: 0x720, Access: rtl.RW, Reset: 0x0, Count: 2, Stride: 0x4, Doc: "VF mailbox interrupt mask"},
-		{Name: "VFLRE", Offset: 0x600, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "VFs 0..31 that went through FLR (UNVERIFIED offset, see specs/ixgbevf.md 3.1)"},
-		{Name: "VFLRE_1", Offset: 0x1c0, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "VFs 32..63 that went through FLR"},
-		{Name: "VFLREC", Offset: 0x700, Access: rtl.WO, Reset: 0x0, Count: 2, Stride: 0x4, Test: rtl.TestReset, Doc: "write 1 to clear a VFLRE bit"},
-		{Name: "RXCTRL", Offset: 0x3000, Access: rtl.RW, Reset: 0x0, Doc: "receive control", Fields: []rtl.FieldSpec{{Name: "RXEN", Hi: 0, Lo: 0, Access: rtl.RW}}},
-		{Name: "FCTRL", Offset: 0x5080, Access: rtl.RW, Reset: 0x0, Doc: "filter control", Fields: []rtl.FieldSpec{{Name: "SBP", Hi: 1, Lo: 1, Access: rtl.RW}, {Name: "MPE", Hi: 8, Lo: 8, Access: rtl.RW}, {Name: "UPE", Hi: 9, Lo: 9, Access: rtl.RW}, {Name: "BAM", Hi: 10, Lo: 10, Access: rtl.RW}, {Name: "DPF", Hi: 13, Lo: 13, Access: rtl.RW}, {Name: "PMCF", Hi: 12, Lo: 12, Access: rtl.RW}}},
-		{Name: "HLREG0", Offset: 0x4240, Access: rtl.RW, Reset: 0x2fff, Doc: "MAC control: TXCRCEN, RXCRCSTRP, JUMBOEN, TXPADEN, ..."},
-		{Name: "MAXFRS", Offset: 0x4268, Access: rtl.RW, Reset: 0x5ee0000, Doc: "maximum frame size in bits 31:16", Fields: []rtl.FieldSpec{{Name: "MFS", Hi: 31, Lo: 16, Access: rtl.RW}}},
-		{Name: "RDRXCTL", Offset: 0x2f00, Access: rtl.RW, Reset: 0x8, Doc: "Rx DMA control; DMAIDONE reads 1 once DMA init is done", Fields: []rtl.FieldSpec{{Name: "CRCSTRIP", Hi: 1, Lo: 1, Access: rtl.RW}, {Name: "DMAIDONE", Hi: 3, Lo: 3, Access: rtl.RO}, {Name: "RSCFRSTSIZE", Hi: 21, Lo: 17, Access: rtl.RW}, {Name: "RSCACKC", Hi: 25, Lo: 25, Access: rtl.RW}, {Name: "FCOE_WRFIX", Hi: 26, Lo: 26, Access: rtl.RW}}},
-		{Name: "QDE", Offset: 0x2f04, Access: rtl.RW, Reset: 0x0, Test: rtl.TestReset, Doc: "queue drop enable, write-indexed"},
-		{Name: "RXPBSIZE", Offset: 0x3c00, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x4, Doc: "Rx packet buffer size per TC, KB in bits 19:10"},
-		{Name: "TXPBSIZE", Offset: 0xcc00, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x4, Doc: "Tx packet buffer size per TC"},
-		{Name: "DMATXCTL", Offset: 0x4a80, Access: rtl.RW, Reset: 0x0, Doc: "Tx DMA control", Fields: []rtl.FieldSpec{{Name: "TE", Hi: 0, Lo: 0, Access: rtl.RW}, {Name: "NS", Hi: 1, Lo: 1, Access: rtl.RW}, {Name: "GDV", Hi: 3, Lo: 3, Access: rtl.RW}, {Name: "MDP_EN", Hi: 5, Lo: 5, Access: rtl.RW}, {Name: "MBINTEN", Hi: 6, Lo: 6, Access: rtl.RW}, {Name: "VT", Hi: 31, Lo: 16, Access: rtl.RW}}},
-		{Name: "AUTOC", Offset: 0x42a0, Access: rtl.RW, Reset: 0xc09c6004, Test: rtl.TestReset, Doc: "auto-negotiation control; RESTART_AN (bit 12) retrains the link"},
-		{Name: "LINKS", Offset: 0x42a4, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "link status", Fields: []rtl.FieldSpec{{Name: "SPEED", Hi: 29, Lo: 28, Access: rtl.RO}, {Name: "UP", Hi: 30, Lo: 30, Access: rtl.RO}}},
-		{Name: "EEC", Offset: 0x10010, Access: rtl.RW, Reset: 0x300, Test: rtl.TestReset, Doc: "EEPROM control; PRES (8) and ARD auto-read done (9)", Fields: []rtl.FieldSpec{{Name: "SK", Hi: 0, Lo: 0, Access: rtl.RW}, {Name: "CS", Hi: 1, Lo: 1, Access: rtl.RW}, {Name: "DI", Hi: 2, Lo: 2, Access: rtl.RW}, {Name: "DO", Hi: 3, Lo: 3, Access: rtl.RO}, {Name: "REQ", Hi: 6, Lo: 6, Access: rtl.RW}, {Name: "GNT", Hi: 7, Lo: 7, Access: rtl.RO}, {Name: "PRES", Hi: 8, Lo: 8, Access: rtl.RO}, {Name: "ARD", Hi: 9, Lo: 9, Access: rtl.RO}}},
-		{Name: "RDBAL", Offset: 0x1000, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx ring base low", Fields: []rtl.FieldSpec{{Name: "BASE", Hi: 31, Lo: 7, Access: rtl.RW}}},
-		{Name: "RDBAH", Offset: 0x1004, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx ring base high"},
-		{Name: "RDLEN", Offset: 0x1008, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx ring length in bytes", Fields: []rtl.FieldSpec{{Name: "LEN", Hi: 19, Lo: 7, Access: rtl.RW}}},
-		{Name: "DCA_RXCTRL", Offset: 0x100c, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx DCA control"},
-		{Name: "RDH", Offset: 0x1010, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Test: rtl.TestNone, Doc: "Rx head", Fields: []rtl.FieldSpec{{Name: "HEAD", Hi: 15, Lo: 0, Access: rtl.RW}}},
-		{Name: "SRRCTL", Offset: 0x1014, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "split and replication control", Fields: []rtl.FieldSpec{{Name: "BSIZEPKT", Hi: 6, Lo: 0, Access: rtl.RW}, {Name: "BSIZEHDR", Hi: 13, Lo: 8, Access: rtl.RW}, {Name: "RDMTS", Hi: 24, Lo: 22, Access: rtl.RW}, {Name: "DESCTYPE", Hi: 27, Lo: 25, Access: rtl.RW}, {Name: "DROP_EN", Hi: 28, Lo: 28, Access: rtl.RW}}},
-		{Name: "RDT", Offset: 0x1018, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Test: rtl.TestReset, Doc: "Rx tail", Fields: []rtl.FieldSpec{{Name: "TAIL", Hi: 15, Lo: 0, Access: rtl.RW}}},
-		{Name: "RXDCTL", Offset: 0x1028, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Test: rtl.TestReset, Doc: "Rx queue control; ENABLE reads 1 only while the queue runs", Fields: []rtl.FieldSpec{{Name: "RLPML", Hi: 13, Lo: 0, Access: rtl.RW}, {Name: "RLPML_EN", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "ENABLE", Hi: 25, Lo: 25, Access: rtl.RW}, {Name: "VME", Hi: 30, Lo: 30, Access: rtl.RW}}},
-		{Name: "RSCCTL", Offset: 0x102c, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "RSC control"},
-		{Name: "RDBAL_Q64", Offset: 0xd000, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx ring base low", Fields: []rtl.FieldSpec{{Name: "BASE", Hi: 31, Lo: 7, Access: rtl.RW}}},
-		{Name: "RDBAH_Q64", Offset: 0xd004, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx ring base high"},
-		{Name: "RDLEN_Q64", Offset: 0xd008, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx ring length in bytes", Fields: []rtl.FieldSpec{{Name: "LEN", Hi: 19, Lo: 7, Access: rtl.RW}}},
-		{Name: "DCA_RXCTRL_Q64", Offset: 0xd00c, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx DCA control"},
-		{Name: "RDH_Q64", Offset: 0xd010, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Test: rtl.TestNone, Doc: "Rx head", Fields: []rtl.FieldSpec{{Name: "HEAD", Hi: 15, Lo: 0, Access: rtl.RW}}},
-		{Name: "SRRCTL_Q64", Offset: 0xd014, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "split and replication control", Fields: []rtl.FieldSpec{{Name: "BSIZEPKT", Hi: 6, Lo: 0, Access: rtl.RW}, {Name: "BSIZEHDR", Hi: 13, Lo: 8, Access: rtl.RW}, {Name: "RDMTS", Hi: 24, Lo: 22, Access: rtl.RW}, {Name: "DESCTYPE", Hi: 27, Lo: 25, Access: rtl.RW}, {Name: "DROP_EN", Hi: 28, Lo: 28, Access: rtl.RW}}},
-		{Name: "RDT_Q64", Offset: 0xd018, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Test: rtl.TestReset, Doc: "Rx tail", Fields: []rtl.FieldSpec{{Name: "TAIL", Hi: 15, Lo: 0, Access: rtl.RW}}},
-		{Name: "RXDCTL_Q64", Offset: 0xd028, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Test: rtl.TestReset, Doc: "Rx queue control; ENABLE reads 1 only while the queue runs", Fields: []rtl.FieldSpec{{Name: "RLPML", Hi: 13, Lo: 0, Access: rtl.RW}, {Name: "RLPML_EN", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "ENABLE", Hi: 25, Lo: 25, Access: rtl.RW}, {Name: "VME", Hi: 30, Lo: 30, Access: rtl.RW}}},
-		{Name: "RSCCTL_Q64", Offset: 0xd02c, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "RSC control"},
-		{Name: "SRRCTL_ALIAS", Offset: 0x2100, Access: rtl.RW, Reset: 0x0, Count: 16, Stride: 0x4, Doc: "82598-compatible alias of SRRCTL[0..15]", Fields: []rtl.FieldSpec{{Name: "BSIZEPKT", Hi: 6, Lo: 0, Access: rtl.RW}, {Name: "BSIZEHDR", Hi: 13, Lo: 8, Access: rtl.RW}, {Name: "RDMTS", Hi: 24, Lo: 22, Access: rtl.RW}, {Name: "DESCTYPE", Hi: 27, Lo: 25, Access: rtl.RW}, {Name: "DROP_EN", Hi: 28, Lo: 28, Access: rtl.RW}}},
-		{Name: "TDBAL", Offset: 0x6000, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x40, Doc: "Tx ring base low", Fields: []rtl.FieldSpec{{Name: "BASE", Hi: 31, Lo: 7, Access: rtl.RW}}},
-		{Name: "TDBAH", Offset: 0x6004, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x40, Doc: "Tx ring base high"},
-		{Name: "TDLEN", Offset: 0x6008, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x40, Doc: "Tx ring length in bytes", Fields: []rtl.FieldSpec{{Name: "LEN", Hi: 19, Lo: 7, Access: rtl.RW}}},
-		{Name: "DCA_TXCTRL", Offset: 0x600c, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x40, Doc: "Tx DCA control"},
-		{Name: "TDH", Offset: 0x6010, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x40, Test: rtl.TestNone, Doc: "Tx head", Fields: []rtl.FieldSpec{{Name: "HEAD", Hi: 15, Lo: 0, Access: rtl.RW}}},
-		{Name: "TDT", Offset: 0x6018, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x40, Test: rtl.TestReset, Doc: "Tx tail", Fields: []rtl.FieldSpec{{Name: "TAIL", Hi: 15, Lo: 0, Access: rtl.RW}}},
-		{Name: "TXDCTL", Offset: 0x6028, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x40, Test: rtl.TestReset, Doc: "Tx queue control; ENABLE reads 1 only while the queue runs", Fields: []rtl.FieldSpec{{Name: "PTHRESH", Hi: 6, Lo: 0, Access: rtl.RW}, {Name: "HTHRESH", Hi: 14, Lo: 8, Access: rtl.RW}, {Name: "WTHRESH", Hi: 22, Lo: 16, Access: rtl.RW}, {Name: "ENABLE", Hi: 25, Lo: 25, Access: rtl.RW}, {Name: "SWFLSH", Hi: 26, Lo: 26, Access: rtl.SC}}},
-		{Name: "TDWBAL", Offset: 0x6038, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x40, Doc: "Tx head write-back address low"},
-		{Name: "TDWBAH", Offset: 0x603c, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x40, Doc: "Tx head write-back address high"},
-		{Name: "GPRC", Offset: 0x4074, Access: rtl.RC, Reset: 0x0, Test: rtl.TestNone, Doc: "good packets received, clear on read"},
-		{Name: "GPTC", Offset: 0x4080, Access: rtl.RC, Reset: 0x0, Test: rtl.TestNone, Doc: "good packets transmitted, clear on read"},
-		{Name: "GORCL", Offset: 0x4088, Access: rtl.RC, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets received, low"},
-		{Name: "GORCH", Offset: 0x408c, Access: rtl.RC, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets received, high"},
-		{Name: "GOTCL", Offset: 0x4090, Access: rtl.RC, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets transmitted, low"},
-		{Name: "GOTCH", Offset: 0x4094, Access: rtl.RC, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets transmitted, high"},
-		{Name: "MPC", Offset: 0x3fa0, Access: rtl.RC, Reset: 0x0, Count: 8, Stride: 0x4, Test: rtl.TestNone, Doc: "missed packets per packet buffer"},
-		{Name: "GCR_EXT", Offset: 0x11050, Access: rtl.RW, Reset: 0x0, Doc: "PCIe control extended: VT mode", Fields: []rtl.FieldSpec{{Name: "VT_MODE", Hi: 1, Lo: 0, Access: rtl.RW}, {Name: "APBACD", Hi: 9, Lo: 9, Access: rtl.RW}, {Name: "MSIX_EN", Hi: 31, Lo: 31, Access: rtl.RW}}},
-		{Name: "VT_CTL", Offset: 0x51b0, Access: rtl.RW, Reset: 0x0, Doc: "virtualisation control", Fields: []rtl.FieldSpec{{Name: "VT_ENA", Hi: 0, Lo: 0, Access: rtl.RW}, {Name: "DEF_PL", Hi: 12, Lo: 7, Access: rtl.RW}, {Name: "DIS_DEFPL", Hi: 29, Lo: 29, Access: rtl.RW}, {Name: "REPLEN", Hi: 30, Lo: 30, Access: rtl.RW}}},
-		{Name: "VFRE", Offset: 0x51e0, Access: rtl.RW, Reset: 0x0, Count: 2, Stride: 0x4, Doc: "pool receive enable, 64 pools"},
-		{Name: "VFTE", Offset: 0x8110, Access: rtl.RW, Reset: 0x0, Count: 2, Stride: 0x4, Doc: "pool transmit enable, 64 pools"},
-		{Name: "MTA", Offset: 0x5200, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x4, Doc: "multicast table array, 4096-bit hash"},
-		{Name: "RAL", Offset: 0x5400, Access: rtl.RW, Reset: 0x0, Count: 16, Stride: 0x8, Test: rtl.TestNone, Doc: "receive address low, entries 0..15; entry 0 loads the permanent MAC at reset"},
-		{Name: "RAH", Offset: 0x5404, Access: rtl.RW, Reset: 0x0, Count: 16, Stride: 0x8, Test: rtl.TestNone, Doc: "receive address high, entries 0..15; entry 0 loads the permanent MAC at reset", Fields: []rtl.FieldSpec{{Name: "RAH", Hi: 15, Lo: 0, Access: rtl.RW}, {Name: "AV", Hi: 31, Lo: 31, Access: rtl.RW}}},
-		{Name: "RAL_16", Offset: 0xa280, Access: rtl.RW, Reset: 0x0, Count: 112, Stride: 0x8, Doc: "receive address low, entries 16..127"},
-		{Name: "RAH_16", Offset: 0xa284, Access: rtl.RW, Reset: 0x0, Count: 112, Stride: 0x8, Doc: "receive address high, entries 16..127", Fields: []rtl.FieldSpec{{Name: "RAH", Hi: 15, Lo: 0, Access: rtl.RW}, {Name: "AV", Hi: 31, Lo: 31, Access: rtl.RW}}},
-		{Name: "MPSAR_LO", Offset: 0xa600, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x8, Doc: "pool select of RAR i, pools 0..31"},
-		{Name: "MPSAR_HI", Offset: 0xa604, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x8, Doc: "pool select of RAR i, pools 32..63"},
-		{Name: "VFTA", Offset: 0xa000, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x4, Doc: "VLAN filter table"},
-		{Name: "VLVF", Offset: 0xf100, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x4, Doc: "VLAN pool filter", Fields: []rtl.FieldSpec{{Name: "VID", Hi: 11, Lo: 0, Access: rtl.RW}, {Name: "VIEN", Hi: 31, Lo: 31, Access: rtl.RW}}},
-		{Name: "VLVFB", Offset: 0xf200, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x4, Doc: "VLAN pool filter bitmaps"},
-		{Name: "VMOLR", Offset: 0xf000, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x4, Doc: "pool offload and Rx policy", Fields: []rtl.FieldSpec{{Name: "UPE", Hi: 22, Lo: 22, Access: rtl.RW}, {Name: "VPE", Hi: 23, Lo: 23, Access: rtl.RW}, {Name: "AUPE", Hi: 24, Lo: 24, Access: rtl.RW}, {Name: "ROMPE", Hi: 25, Lo: 25, Access: rtl.RW}, {Name: "ROPE", Hi: 26, Lo: 26, Access: rtl.RW}, {Name: "BAM", Hi: 27, Lo: 27, Access: rtl.RW}, {Name: "MPE", Hi: 28, Lo: 28, Access: rtl.RW}}},
-		{Name: "VMVIR", Offset: 0x8000, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x4, Doc: "pool VLAN insert", Fields: []rtl.FieldSpec{{Name: "VLANA_VID", Hi: 15, Lo: 0, Access: rtl.RW}, {Name: "VLANA_DEFAULT", Hi: 30, Lo: 30, Access: rtl.RW}, {Name: "VLANA_NEVER", Hi: 31, Lo: 31, Access: rtl.RW}}},
-		{Name: "PFVFSPOOF", Offset: 0x8200, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x4, Doc: "anti-spoof: MAC bits 7:0, VLAN bits 15:8, pool 8i+b"},
-		{Name: "PFDTXGSWC", Offset: 0x8220, Access: rtl.RW, Reset: 0x0, Doc: "Tx switch control", Fields: []rtl.FieldSpec{{Name: "VT_LBEN", Hi: 0, Lo: 0, Access: rtl.RW}}},
-		{Name: "SSVPC", Offset: 0x8780, Access: rtl.RC, Reset: 0x0, Test: rtl.TestNone, Doc: "spoofed packets counted, clear on read"},
-		{Name: "VMECM", Offset: 0x8790, Access: rtl.RW, Reset: 0x0, Count: 2, Stride: 0x4, Doc: "count spoofed packets per pool"},
-		{Name: "RTTDQSEL", Offset: 0x4904, Access: rtl.RW, Reset: 0x0, Doc: "Tx queue select for RTTBCNRC"},
-		{Name: "RTTBCNRM", Offset: 0x4980, Access: rtl.RW, Reset: 0x0, Doc: "rate-scheduler MMW size"},
-		{Name: "RTTBCNRC", Offset: 0x4984, Access: rtl.RW, Reset: 0x0, Test: rtl.TestReset, Doc: "rate factor of the queue in RTTDQSEL", Fields: []rtl.FieldSpec{{Name: "RF_DEC", Hi: 13, Lo: 0, Access: rtl.RW}, {Name: "RF_INT", Hi: 23, Lo: 14, Access: rtl.RW}, {Name: "RS_ENA", Hi: 31, Lo: 31, Access: rtl.RW}}},
-		{Name: "PFMAILBOX", Offset: 0x4b00, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x4, Test: rtl.TestNone, Doc: "PF side of VF v's mailbox", Fields: []rtl.FieldSpec{{Name: "STS", Hi: 0, Lo: 0, Access: rtl.WO}, {Name: "ACK", Hi: 1, Lo: 1, Access: rtl.WO}, {Name: "VFU", Hi: 2, Lo: 2, Access: rtl.RO}, {Name: "PFU", Hi: 3, Lo: 3, Access: rtl.RW}, {Name: "RVFU", Hi: 4, Lo: 4, Access: rtl.WO}}},
-		{Name: "PFMBMEM", Offset: 0x13000, Access: rtl.RW, Reset: 0x0, Count: 1024, Stride: 0x4, Test: rtl.TestNone, Doc: "mailbox buffers, 16 words per VF at 0x40*v"},
+		{Name: "CTRL", Offset: 0x0, Access: rtl.RO, Reset: 0x0, Test: rtl.TestReset, Doc: "device control: RST (global software reset) and LNK_RST self-clear", Fields: []rtl.FieldSpec{{Name: "GIO_DIS", Hi: 2, Lo: 2, Access: rtl.RW}, {Name: "LNK_RST", Hi: 3, Lo: 3, Access: rtl.SC}, {Name: "RST", Hi: 26, Lo: 26, Access: rtl.SC}}},
+		{Name: "STATUS", Offset: 0x8, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "device status (live): LAN ID, PCIe master enable status; read to flush posted writes", Fields: []rtl.FieldSpec{{Name: "LAN_ID", Hi: 3, Lo: 2, Access: rtl.RO}, {Name: "GIO", Hi: 19, Lo: 19, Access: rtl.RO}}},
+		{Name: "CTRL_EXT", Offset: 0x18, Access: rtl.RO, Reset: 0x0, Test: rtl.TestReset, Doc: "extended control; setting PFRSTD clears RSTI and sets RSTD in every VFMAILBOX", Fields: []rtl.FieldSpec{{Name: "PFRSTD", Hi: 14, Lo: 14, Access: rtl.RW}, {Name: "NS_DIS", Hi: 16, Lo: 16, Access: rtl.RW}, {Name: "RO_DIS", Hi: 17, Lo: 17, Access: rtl.RW}, {Name: "DRV_LOAD", Hi: 28, Lo: 28, Access: rtl.RW}}},
+		{Name: "VFLRE_1", Offset: 0x1c0, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "VFLRE(1): VFs 32..63 that went through FLR (live); cleared through VFLREC(1)"},
+		{Name: "VFLRE", Offset: 0x600, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "VFLRE(0): VFs 0..31 that went through FLR (live); cleared through VFLREC(0)"},
+		{Name: "VFLREC", Offset: 0x700, Access: rtl.WO, Reset: 0x0, Count: 2, Stride: 0x4, Test: rtl.TestReset, Doc: "write 1 to clear a VFLRE bit, VF 32r+b"},
+		{Name: "MBVFICR", Offset: 0x710, Access: rtl.RO, Reset: 0x0, Count: 4, Stride: 0x4, Test: rtl.TestNone, Doc: "VF mailbox causes (live) of VFs 16i..16i+15; write 1 to clear", Fields: []rtl.FieldSpec{{Name: "VFREQ", Hi: 15, Lo: 0, Access: rtl.W1C}, {Name: "VFACK", Hi: 31, Lo: 16, Access: rtl.W1C}}},
+		{Name: "PFMBIMR", Offset: 0x720, Access: rtl.RW, Reset: 0x0, Count: 2, Stride: 0x4, Doc: "VF mailbox interrupt mask, one bit per VF (ixgbe_type.h says 4; 64 VFs need 2)"},
+		{Name: "EICR", Offset: 0x800, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "interrupt causes (live); write 1 to clear, and the model's read hook clears as GPIE.OCD says", Fields: []rtl.FieldSpec{{Name: "RTX_QUEUE", Hi: 15, Lo: 0, Access: rtl.W1C}, {Name: "FLOW_DIR", Hi: 16, Lo: 16, Access: rtl.W1C}, {Name: "RX_MISS", Hi: 17, Lo: 17, Access: rtl.W1C}, {Name: "PCI", Hi: 18, Lo: 18, Access: rtl.W1C}, {Name: "MAILBOX", Hi: 19, Lo: 19, Access: rtl.W1C}, {Name: "LSC", Hi: 20, Lo: 20, Access: rtl.W1C}, {Name: "LINKSEC", Hi: 21, Lo: 21, Access: rtl.W1C}, {Name: "MNG", Hi: 22, Lo: 22, Access: rtl.W1C}, {Name: "TS", Hi: 23, Lo: 23, Access: rtl.W1C}, {Name: "GPI_SDP0", Hi: 24, Lo: 24, Access: rtl.W1C}, {Name: "GPI_SDP1", Hi: 25, Lo: 25, Access: rtl.W1C}, {Name: "GPI_SDP2", Hi: 26, Lo: 26, Access: rtl.W1C}, {Name: "ECC", Hi: 28, Lo: 28, Access: rtl.W1C}, {Name: "DHER", Hi: 29, Lo: 29, Access: rtl.W1C}, {Name: "TCP_TIMER", Hi: 30, Lo: 30, Access: rtl.W1C}, {Name: "OTHER", Hi: 31, Lo: 31, Access: rtl.W1C}}},
+		{Name: "EICS", Offset: 0x808, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "write 1 to set a cause; a read returns the causes without clearing them (live; ixgbe_msix_other reads EICS, an errata workaround)", Fields: []rtl.FieldSpec{{Name: "RTX_QUEUE", Hi: 15, Lo: 0, Access: rtl.W1S}, {Name: "FLOW_DIR", Hi: 16, Lo: 16, Access: rtl.W1S}, {Name: "RX_MISS", Hi: 17, Lo: 17, Access: rtl.W1S}, {Name: "PCI", Hi: 18, Lo: 18, Access: rtl.W1S}, {Name: "MAILBOX", Hi: 19, Lo: 19, Access: rtl.W1S}, {Name: "LSC", Hi: 20, Lo: 20, Access: rtl.W1S}, {Name: "LINKSEC", Hi: 21, Lo: 21, Access: rtl.W1S}, {Name: "MNG", Hi: 22, Lo: 22, Access: rtl.W1S}, {Name: "TS", Hi: 23, Lo: 23, Access: rtl.W1S}, {Name: "GPI_SDP0", Hi: 24, Lo: 24, Access: rtl.W1S}, {Name: "GPI_SDP1", Hi: 25, Lo: 25, Access: rtl.W1S}, {Name: "GPI_SDP2", Hi: 26, Lo: 26, Access: rtl.W1S}, {Name: "ECC", Hi: 28, Lo: 28, Access: rtl.W1S}, {Name: "DHER", Hi: 29, Lo: 29, Access: rtl.W1S}, {Name: "TCP_TIMER", Hi: 30, Lo: 30, Access: rtl.W1S}, {Name: "OTHER", Hi: 31, Lo: 31, Access: rtl.W1S}}},
+		{Name: "EIAC", Offset: 0x810, Access: rtl.RO, Reset: 0x0, Doc: "auto-clear of causes when their MSI-X message is sent", Fields: []rtl.FieldSpec{{Name: "RTX_QUEUE", Hi: 15, Lo: 0, Access: rtl.RW}, {Name: "TCP_TIMER", Hi: 30, Lo: 30, Access: rtl.RW}}},
+		{Name: "EITR", Offset: 0x820, Access: rtl.RO, Reset: 0x0, Count: 24, Stride: 0x4, Doc: "interrupt throttle, vectors 0..23", Fields: []rtl.FieldSpec{{Name: "ITR_INTERVAL", Hi: 11, Lo: 3, Access: rtl.RW}, {Name: "LLI_MOD", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "CNT_WDIS", Hi: 31, Lo: 31, Access: rtl.WO}}},
+		{Name: "EIMS", Offset: 0x880, Access: rtl.RO, Reset: 0x0, Doc: "write 1 to unmask a cause; reads the mask", Fields: []rtl.FieldSpec{{Name: "RTX_QUEUE", Hi: 15, Lo: 0, Access: rtl.W1S}, {Name: "FLOW_DIR", Hi: 16, Lo: 16, Access: rtl.W1S}, {Name: "RX_MISS", Hi: 17, Lo: 17, Access: rtl.W1S}, {Name: "PCI", Hi: 18, Lo: 18, Access: rtl.W1S}, {Name: "MAILBOX", Hi: 19, Lo: 19, Access: rtl.W1S}, {Name: "LSC", Hi: 20, Lo: 20, Access: rtl.W1S}, {Name: "LINKSEC", Hi: 21, Lo: 21, Access: rtl.W1S}, {Name: "MNG", Hi: 22, Lo: 22, Access: rtl.W1S}, {Name: "TS", Hi: 23, Lo: 23, Access: rtl.W1S}, {Name: "GPI_SDP0", Hi: 24, Lo: 24, Access: rtl.W1S}, {Name: "GPI_SDP1", Hi: 25, Lo: 25, Access: rtl.W1S}, {Name: "GPI_SDP2", Hi: 26, Lo: 26, Access: rtl.W1S}, {Name: "ECC", Hi: 28, Lo: 28, Access: rtl.W1S}, {Name: "DHER", Hi: 29, Lo: 29, Access: rtl.W1S}, {Name: "TCP_TIMER", Hi: 30, Lo: 30, Access: rtl.W1S}, {Name: "OTHER", Hi: 31, Lo: 31, Access: rtl.W1S}}},
+		{Name: "EIMC", Offset: 0x888, Access: rtl.RO, Reset: 0x0, Test: rtl.TestReset, Doc: "write 1 to mask a cause", Fields: []rtl.FieldSpec{{Name: "RTX_QUEUE", Hi: 15, Lo: 0, Access: rtl.WO}, {Name: "FLOW_DIR", Hi: 16, Lo: 16, Access: rtl.WO}, {Name: "RX_MISS", Hi: 17, Lo: 17, Access: rtl.WO}, {Name: "PCI", Hi: 18, Lo: 18, Access: rtl.WO}, {Name: "MAILBOX", Hi: 19, Lo: 19, Access: rtl.WO}, {Name: "LSC", Hi: 20, Lo: 20, Access: rtl.WO}, {Name: "LINKSEC", Hi: 21, Lo: 21, Access: rtl.WO}, {Name: "MNG", Hi: 22, Lo: 22, Access: rtl.WO}, {Name: "TS", Hi: 23, Lo: 23, Access: rtl.WO}, {Name: "GPI_SDP0", Hi: 24, Lo: 24, Access: rtl.WO}, {Name: "GPI_SDP1", Hi: 25, Lo: 25, Access: rtl.WO}, {Name: "GPI_SDP2", Hi: 26, Lo: 26, Access: rtl.WO}, {Name: "ECC", Hi: 28, Lo: 28, Access: rtl.WO}, {Name: "DHER", Hi: 29, Lo: 29, Access: rtl.WO}, {Name: "TCP_TIMER", Hi: 30, Lo: 30, Access: rtl.WO}, {Name: "OTHER", Hi: 31, Lo: 31, Access: rtl.WO}}},
+		{Name: "EIAM", Offset: 0x890, Access: rtl.RW, Reset: 0x0, Doc: "auto-mask of causes when their MSI-X message is sent (with GPIE.EIAME)"},
+		{Name: "GPIE", Offset: 0x898, Access: rtl.RO, Reset: 0x0, Doc: "general purpose interrupt enable", Fields: []rtl.FieldSpec{{Name: "SDP0_GPIEN", Hi: 0, Lo: 0, Access: rtl.RW}, {Name: "SDP1_GPIEN", Hi: 1, Lo: 1, Access: rtl.RW}, {Name: "SDP2_GPIEN", Hi: 2, Lo: 2, Access: rtl.RW}, {Name: "MSIX_MODE", Hi: 4, Lo: 4, Access: rtl.RW}, {Name: "OCD", Hi: 5, Lo: 5, Access: rtl.RW}, {Name: "EIMEN", Hi: 6, Lo: 6, Access: rtl.RW}, {Name: "RSC_DELAY", Hi: 13, Lo: 11, Access: rtl.RW}, {Name: "VTMODE", Hi: 15, Lo: 14, Access: rtl.RW}, {Name: "EIAME", Hi: 30, Lo: 30, Access: rtl.RW}, {Name: "PBA_SUPPORT", Hi: 31, Lo: 31, Access: rtl.RW}}},
+		{Name: "IVAR", Offset: 0x900, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x4, Doc: "queue-to-vector map of queues 2n, 2n+1: byte 16*(q&1)+8*dir, bit 7 valid", Fields: []rtl.FieldSpec{{Name: "RX0_VECTOR", Hi: 5, Lo: 0, Access: rtl.RW}, {Name: "RX0_VALID", Hi: 7, Lo: 7, Access: rtl.RW}, {Name: "TX0_VECTOR", Hi: 13, Lo: 8, Access: rtl.RW}, {Name: "TX0_VALID", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "RX1_VECTOR", Hi: 21, Lo: 16, Access: rtl.RW}, {Name: "RX1_VALID", Hi: 23, Lo: 23, Access: rtl.RW}, {Name: "TX1_VECTOR", Hi: 29, Lo: 24, Access: rtl.RW}, {Name: "TX1_VALID", Hi: 31, Lo: 31, Access: rtl.RW}}},
+		{Name: "IVAR_MISC", Offset: 0xa00, Access: rtl.RO, Reset: 0x0, Doc: "vectors of the TCP timer (byte 0) and the other causes (byte 1, Linux set_ivar(-1, 1))", Fields: []rtl.FieldSpec{{Name: "TCP_TIMER_VECTOR", Hi: 5, Lo: 0, Access: rtl.RW}, {Name: "TCP_TIMER_VALID", Hi: 7, Lo: 7, Access: rtl.RW}, {Name: "OTHER_VECTOR", Hi: 13, Lo: 8, Access: rtl.RW}, {Name: "OTHER_VALID", Hi: 15, Lo: 15, Access: rtl.RW}}},
+		{Name: "EICS_EX", Offset: 0xa90, Access: rtl.WO, Reset: 0x0, Count: 2, Stride: 0x4, Test: rtl.TestReset, Doc: "write 1 to set queue-vector causes, vectors 32i..32i+31"},
+		{Name: "EIMS_EX", Offset: 0xaa0, Access: rtl.W1S, Reset: 0x0, Count: 2, Stride: 0x4, Doc: "write 1 to unmask vectors 32i..32i+31; reads the mask"},
+		{Name: "EIMC_EX", Offset: 0xab0, Access: rtl.WO, Reset: 0x0, Count: 2, Stride: 0x4, Test: rtl.TestReset, Doc: "write 1 to mask vectors 32i..32i+31"},
+		{Name: "EIAM_EX", Offset: 0xad0, Access: rtl.RW, Reset: 0x0, Count: 2, Stride: 0x4, Doc: "auto-mask of vectors 32i..32i+31"},
+		{Name: "RDBAL", Offset: 0x1000, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx ring base low, queues 0..63 (128-byte aligned)", Fields: []rtl.FieldSpec{{Name: "BASE", Hi: 31, Lo: 7, Access: rtl.RW}}},
+		{Name: "RDBAH", Offset: 0x1004, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx ring base high, queues 0..63"},
+		{Name: "RDLEN", Offset: 0x1008, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx ring length in bytes (multiple of 128), queues 0..63", Fields: []rtl.FieldSpec{{Name: "LEN", Hi: 19, Lo: 7, Access: rtl.RW}}},
+		{Name: "DCA_RXCTRL", Offset: 0x100c, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx DCA and relaxed ordering, queues 0..63", Fields: []rtl.FieldSpec{{Name: "DESC_DCA_EN", Hi: 5, Lo: 5, Access: rtl.RW}, {Name: "HEAD_DCA_EN", Hi: 6, Lo: 6, Access: rtl.RW}, {Name: "DATA_DCA_EN", Hi: 7, Lo: 7, Access: rtl.RW}, {Name: "DESC_RRO_EN", Hi: 9, Lo: 9, Access: rtl.RW}, {Name: "DATA_WRO_EN", Hi: 13, Lo: 13, Access: rtl.RW}, {Name: "HEAD_WRO_EN", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "CPUID", Hi: 31, Lo: 24, Access: rtl.RW}}},
+		{Name: "RDH", Offset: 0x1010, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Test: rtl.TestNone, Doc: "Rx head (live; advanced by hardware), queues 0..63", Fields: []rtl.FieldSpec{{Name: "HEAD", Hi: 15, Lo: 0, Access: rtl.RW}}},
+		{Name: "SRRCTL", Offset: 0x1014, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "split and replication control, queues 0..63", Fields: []rtl.FieldSpec{{Name: "BSIZEPKT", Hi: 6, Lo: 0, Access: rtl.RW}, {Name: "BSIZEHDR", Hi: 13, Lo: 8, Access: rtl.RW}, {Name: "RDMTS", Hi: 24, Lo: 22, Access: rtl.RW}, {Name: "DESCTYPE", Hi: 27, Lo: 25, Access: rtl.RW}, {Name: "DROP_EN", Hi: 28, Lo: 28, Access: rtl.RW}}},
+		{Name: "RDT", Offset: 0x1018, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Test: rtl.TestReset, Doc: "Rx tail: a write hands descriptors to hardware, queues 0..63", Fields: []rtl.FieldSpec{{Name: "TAIL", Hi: 15, Lo: 0, Access: rtl.RW}}},
+		{Name: "RXDCTL", Offset: 0x1028, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Test: rtl.TestReset, Doc: "Rx queue control, queues 0..63; ENABLE reads 1 only once the queue runs", Fields: []rtl.FieldSpec{{Name: "RLPML", Hi: 13, Lo: 0, Access: rtl.RW}, {Name: "RLPML_EN", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "ENABLE", Hi: 25, Lo: 25, Access: rtl.RW}, {Name: "VME", Hi: 30, Lo: 30, Access: rtl.RW}}},
+		{Name: "RSCCTL", Offset: 0x102c, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "RSC control, queues 0..63", Fields: []rtl.FieldSpec{{Name: "RSCEN", Hi: 0, Lo: 0, Access: rtl.RW}, {Name: "MAXDESC", Hi: 3, Lo: 2, Access: rtl.RW}}},
+		{Name: "SRRCTL_ALIAS", Offset: 0x2100, Access: rtl.RO, Reset: 0x0, Count: 16, Stride: 0x4, Doc: "82598-compatible SRRCTL(0..15), the address Linux uses; same storage as SRRCTL[0..15]", Fields: []rtl.FieldSpec{{Name: "BSIZEPKT", Hi: 6, Lo: 0, Access: rtl.RW}, {Name: "BSIZEHDR", Hi: 13, Lo: 8, Access: rtl.RW}, {Name: "RDMTS", Hi: 24, Lo: 22, Access: rtl.RW}, {Name: "DESCTYPE", Hi: 27, Lo: 25, Access: rtl.RW}, {Name: "DROP_EN", Hi: 28, Lo: 28, Access: rtl.RW}}},
+		{Name: "DCA_RXCTRL_ALIAS", Offset: 0x2200, Access: rtl.RO, Reset: 0x0, Count: 16, Stride: 0x4, Doc: "82598-compatible DCA_RXCTRL(0..15), the address Linux uses; same storage as DCA_RXCTRL[0..15]", Fields: []rtl.FieldSpec{{Name: "DESC_DCA_EN", Hi: 5, Lo: 5, Access: rtl.RW}, {Name: "HEAD_DCA_EN", Hi: 6, Lo: 6, Access: rtl.RW}, {Name: "DATA_DCA_EN", Hi: 7, Lo: 7, Access: rtl.RW}, {Name: "DESC_RRO_EN", Hi: 9, Lo: 9, Access: rtl.RW}, {Name: "DATA_WRO_EN", Hi: 13, Lo: 13, Access: rtl.RW}, {Name: "HEAD_WRO_EN", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "CPUID", Hi: 31, Lo: 24, Access: rtl.RW}}},
+		{Name: "RDRXCTL", Offset: 0x2f00, Access: rtl.RO, Reset: 0x8, Doc: "Rx DMA control; DMAIDONE reads 1 once the DMA init cycle is done", Fields: []rtl.FieldSpec{{Name: "CRCSTRIP", Hi: 1, Lo: 1, Access: rtl.RW}, {Name: "PSP", Hi: 2, Lo: 2, Access: rtl.RW}, {Name: "DMAIDONE", Hi: 3, Lo: 3, Access: rtl.RO}, {Name: "MVMEN", Hi: 5, Lo: 5, Access: rtl.RW}, {Name: "AGGDIS", Hi: 16, Lo: 16, Access: rtl.RW}, {Name: "RSCFRSTSIZE", Hi: 21, Lo: 17, Access: rtl.RW}, {Name: "RSCLLIDIS", Hi: 23, Lo: 23, Access: rtl.RW}, {Name: "RSCACKC", Hi: 25, Lo: 25, Access: rtl.RW}, {Name: "FCOE_WRFIX", Hi: 26, Lo: 26, Access: rtl.RW}, {Name: "MBINTEN", Hi: 28, Lo: 28, Access: rtl.RW}, {Name: "MDP_EN", Hi: 29, Lo: 29, Access: rtl.RW}}},
+		{Name: "QDE", Offset: 0x2f04, Access: rtl.RO, Reset: 0x0, Test: rtl.TestReset, Doc: "queue drop enable, write-indexed: WRITE applies ENABLE/HIDE_VLAN to queue IDX", Fields: []rtl.FieldSpec{{Name: "ENABLE", Hi: 0, Lo: 0, Access: rtl.RW}, {Name: "HIDE_VLAN", Hi: 1, Lo: 1, Access: rtl.RW}, {Name: "IDX", Hi: 14, Lo: 8, Access: rtl.RW}, {Name: "WRITE", Hi: 16, Lo: 16, Access: rtl.SC}}},
+		{Name: "RXCTRL", Offset: 0x3000, Access: rtl.RO, Reset: 0x0, Doc: "receive control", Fields: []rtl.FieldSpec{{Name: "RXEN", Hi: 0, Lo: 0, Access: rtl.RW}, {Name: "DMBYPS", Hi: 1, Lo: 1, Access: rtl.RW}}},
+		{Name: "RXPBSIZE", Offset: 0x3c00, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x4, Doc: "Rx packet buffer size of TC i in KB (one reset value per array: 0)", Fields: []rtl.FieldSpec{{Name: "SIZE", Hi: 19, Lo: 10, Access: rtl.RW}}},
+		{Name: "MPC", Offset: 0x3fa0, Access: rtl.RC, Reset: 0x0, Count: 8, Stride: 0x4, Test: rtl.TestNone, Doc: "missed packets of packet buffer i (live, clear-on-read)"},
+		{Name: "GPRC", Offset: 0x4074, Access: rtl.RC, Reset: 0x0, Test: rtl.TestNone, Doc: "good packets received (live, clear-on-read)"},
+		{Name: "GPTC", Offset: 0x4080, Access: rtl.RC, Reset: 0x0, Test: rtl.TestNone, Doc: "good packets transmitted (live, clear-on-read)"},
+		{Name: "GORCL", Offset: 0x4088, Access: rtl.RC, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets received, low 32 bits (live, clear-on-read)"},
+		{Name: "GORCH", Offset: 0x408c, Access: rtl.RC, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets received, high bits (live, clear-on-read)"},
+		{Name: "GOTCL", Offset: 0x4090, Access: rtl.RC, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets transmitted, low 32 bits (live, clear-on-read)"},
+		{Name: "GOTCH", Offset: 0x4094, Access: rtl.RC, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets transmitted, high bits (live, clear-on-read)"},
+		{Name: "HLREG0", Offset: 0x4240, Access: rtl.RO, Reset: 0x403, Doc: "MAC core control 0; reset: CRC insert, CRC strip and Tx pad on (other datasheet defaults unverified)", Fields: []rtl.FieldSpec{{Name: "TXCRCEN", Hi: 0, Lo: 0, Access: rtl.RW}, {Name: "RXCRCSTRP", Hi: 1, Lo: 1, Access: rtl.RW}, {Name: "JUMBOEN", Hi: 2, Lo: 2, Access: rtl.RW}, {Name: "TXPADEN", Hi: 10, Lo: 10, Access: rtl.RW}, {Name: "TXPAUSEEN", Hi: 12, Lo: 12, Access: rtl.RW}, {Name: "RXPAUSEEN", Hi: 14, Lo: 14, Access: rtl.RW}, {Name: "LPBK", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "MDCSPD", Hi: 16, Lo: 16, Access: rtl.RW}, {Name: "CONTMDC", Hi: 17, Lo: 17, Access: rtl.RW}, {Name: "CTRLFLTR", Hi: 18, Lo: 18, Access: rtl.RW}, {Name: "PREPEND", Hi: 23, Lo: 20, Access: rtl.RW}, {Name: "PRIPAUSEEN", Hi: 24, Lo: 24, Access: rtl.RW}, {Name: "RXPAUSERECDA", Hi: 26, Lo: 25, Access: rtl.RW}, {Name: "RXLNGTHERREN", Hi: 27, Lo: 27, Access: rtl.RW}, {Name: "RXPADSTRIPEN", Hi: 28, Lo: 28, Access: rtl.RW}}},
+		{Name: "MAXFRS", Offset: 0x4268, Access: rtl.RO, Reset: 0x5ee0000, Doc: "max frame size (MHADD); MFS resets to 1518", Fields: []rtl.FieldSpec{{Name: "MFS", Hi: 31, Lo: 16, Access: rtl.RW}}},
+		{Name: "AUTOC", Offset: 0x42a0, Access: rtl.RW, Reset: 0x6000, Test: rtl.TestReset, Doc: "auto-negotiation control, loaded from the NVM: LMS 10G serial (SFP+); writing AN_RESTART (bit 12) retrains the link and self-clears"},
+		{Name: "LINKS", Offset: 0x42a4, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "link status (live)", Fields: []rtl.FieldSpec{{Name: "SPEED", Hi: 29, Lo: 28, Access: rtl.RO}, {Name: "UP", Hi: 30, Lo: 30, Access: rtl.RO}, {Name: "KX_AN_COMP", Hi: 31, Lo: 31, Access: rtl.RO}}},
+		{Name: "RTTDQSEL", Offset: 0x4904, Access: rtl.RO, Reset: 0x0, Doc: "Tx queue that RTTBCNRC reads and writes", Fields: []rtl.FieldSpec{{Name: "TXDQ_IDX", Hi: 6, Lo: 0, Access: rtl.RW}}},
+		{Name: "RTTBCNRM", Offset: 0x4980, Access: rtl.RW, Reset: 0x0, Doc: "rate scheduler MMW size (0x4 on 82599)"},
+		{Name: "RTTBCNRC", Offset: 0x4984, Access: rtl.RO, Reset: 0x0, Test: rtl.TestReset, Doc: "rate factor of the queue in RTTDQSEL: link/rate in 10.14 fixed point", Fields: []rtl.FieldSpec{{Name: "RF_DEC", Hi: 13, Lo: 0, Access: rtl.RW}, {Name: "RF_INT", Hi: 23, Lo: 14, Access: rtl.RW}, {Name: "RS_ENA", Hi: 31, Lo: 31, Access: rtl.RW}}},
+		{Name: "DMATXCTL", Offset: 0x4a80, Access: rtl.RO, Reset: 0x81000000, Doc: "Tx DMA control; VT (inserted VLAN ethertype) resets to 0x8100", Fields: []rtl.FieldSpec{{Name: "TE", Hi: 0, Lo: 0, Access: rtl.RW}, {Name: "NS", Hi: 1, Lo: 1, Access: rtl.RW}, {Name: "GDV", Hi: 3, Lo: 3, Access: rtl.RW}, {Name: "MDP_EN", Hi: 5, Lo: 5, Access: rtl.RW}, {Name: "MBINTEN", Hi: 6, Lo: 6, Access: rtl.RW}, {Name: "VT", Hi: 31, Lo: 16, Access: rtl.RW}}},
+		{Name: "PFMAILBOX", Offset: 0x4b00, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x4, Test: rtl.TestReset, Doc: "PF side of VF v's mailbox", Fields: []rtl.FieldSpec{{Name: "STS", Hi: 0, Lo: 0, Access: rtl.WO}, {Name: "ACK", Hi: 1, Lo: 1, Access: rtl.WO}, {Name: "VFU", Hi: 2, Lo: 2, Access: rtl.RO}, {Name: "PFU", Hi: 3, Lo: 3, Access: rtl.RW}, {Name: "RVFU", Hi: 4, Lo: 4, Access: rtl.WO}}},
+		{Name: "FCTRL", Offset: 0x5080, Access: rtl.RO, Reset: 0x0, Doc: "receive filter control", Fields: []rtl.FieldSpec{{Name: "SBP", Hi: 1, Lo: 1, Access: rtl.RW}, {Name: "MPE", Hi: 8, Lo: 8, Access: rtl.RW}, {Name: "UPE", Hi: 9, Lo: 9, Access: rtl.RW}, {Name: "BAM", Hi: 10, Lo: 10, Access: rtl.RW}, {Name: "PMCF", Hi: 12, Lo: 12, Access: rtl.RW}, {Name: "DPF", Hi: 13, Lo: 13, Access: rtl.RW}, {Name: "RPFCE", Hi: 14, Lo: 14, Access: rtl.RW}, {Name: "RFCE", Hi: 15, Lo: 15, Access: rtl.RW}}},
+		{Name: "VT_CTL", Offset: 0x51b0, Access: rtl.RO, Reset: 0x0, Doc: "virtualisation control", Fields: []rtl.FieldSpec{{Name: "VT_ENABLE", Hi: 0, Lo: 0, Access: rtl.RW}, {Name: "POOL", Hi: 12, Lo: 7, Access: rtl.RW}, {Name: "DIS_DEFPL", Hi: 29, Lo: 29, Access: rtl.RW}, {Name: "REPLEN", Hi: 30, Lo: 30, Access: rtl.RW}}},
+		{Name: "VFRE", Offset: 0x51e0, Access: rtl.RW, Reset: 0x0, Count: 2, Stride: 0x4, Doc: "pool receive enable, pools 32i..32i+31"},
+		{Name: "MTA", Offset: 0x5200, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x4, Doc: "multicast table array: 4096-bit hash, register (h>>5)&0x7F, bit h&0x1F"},
+		{Name: "RAL", Offset: 0x5400, Access: rtl.RW, Reset: 0x0, Count: 16, Stride: 0x8, Test: rtl.TestNone, Doc: "receive address low, entries 0..15; entry 0 is loaded from the NVM at reset"},
+		{Name: "RAH", Offset: 0x5404, Access: rtl.RO, Reset: 0x0, Count: 16, Stride: 0x8, Test: rtl.TestNone, Doc: "receive address high, entries 0..15; entry 0 is loaded from the NVM at reset", Fields: []rtl.FieldSpec{{Name: "ADDR", Hi: 15, Lo: 0, Access: rtl.RW}, {Name: "AV", Hi: 31, Lo: 31, Access: rtl.RW}}},
+		{Name: "TDBAL", Offset: 0x6000, Access: rtl.RO, Reset: 0x0, Count: 128, Stride: 0x40, Doc: "Tx ring base low (128-byte aligned), queues 0..127", Fields: []rtl.FieldSpec{{Name: "BASE", Hi: 31, Lo: 7, Access: rtl.RW}}},
+		{Name: "TDBAH", Offset: 0x6004, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x40, Doc: "Tx ring base high, queues 0..127"},
+		{Name: "TDLEN", Offset: 0x6008, Access: rtl.RO, Reset: 0x0, Count: 128, Stride: 0x40, Doc: "Tx ring length in bytes (multiple of 128), queues 0..127", Fields: []rtl.FieldSpec{{Name: "LEN", Hi: 19, Lo: 7, Access: rtl.RW}}},
+		{Name: "DCA_TXCTRL_82599", Offset: 0x600c, Access: rtl.RO, Reset: 0x0, Count: 128, Stride: 0x40, Doc: "Tx DCA and relaxed ordering, queues 0..127", Fields: []rtl.FieldSpec{{Name: "DESC_DCA_EN", Hi: 5, Lo: 5, Access: rtl.RW}, {Name: "DESC_RRO_EN", Hi: 9, Lo: 9, Access: rtl.RW}, {Name: "DESC_WRO_EN", Hi: 11, Lo: 11, Access: rtl.RW}, {Name: "DATA_RRO_EN", Hi: 13, Lo: 13, Access: rtl.RW}, {Name: "CPUID", Hi: 31, Lo: 24, Access: rtl.RW}}},
+		{Name: "TDH", Offset: 0x6010, Access: rtl.RO, Reset: 0x0, Count: 128, Stride: 0x40, Test: rtl.TestNone, Doc: "Tx head (live; advanced by hardware), queues 0..127", Fields: []rtl.FieldSpec{{Name: "HEAD", Hi: 15, Lo: 0, Access: rtl.RW}}},
+		{Name: "TDT", Offset: 0x6018, Access: rtl.RO, Reset: 0x0, Count: 128, Stride: 0x40, Test: rtl.TestReset, Doc: "Tx tail: a write hands descriptors to hardware, queues 0..127", Fields: []rtl.FieldSpec{{Name: "TAIL", Hi: 15, Lo: 0, Access: rtl.RW}}},
+		{Name: "TXDCTL", Offset: 0x6028, Access: rtl.RO, Reset: 0x0, Count: 128, Stride: 0x40, Test: rtl.TestReset, Doc: "Tx queue control; ENABLE reads 1 only once the queue runs, queues 0..127", Fields: []rtl.FieldSpec{{Name: "PTHRESH", Hi: 6, Lo: 0, Access: rtl.RW}, {Name: "HTHRESH", Hi: 14, Lo: 8, Access: rtl.RW}, {Name: "WTHRESH", Hi: 22, Lo: 16, Access: rtl.RW}, {Name: "ENABLE", Hi: 25, Lo: 25, Access: rtl.RW}, {Name: "SWFLSH", Hi: 26, Lo: 26, Access: rtl.SC}}},
+		{Name: "TDWBAL", Offset: 0x6038, Access: rtl.RO, Reset: 0x0, Count: 128, Stride: 0x40, Doc: "Tx head write-back address low, queues 0..127", Fields: []rtl.FieldSpec{{Name: "HEAD_WB_EN", Hi: 0, Lo: 0, Access: rtl.RW}, {Name: "SEQNUM_WB_EN", Hi: 1, Lo: 1, Access: rtl.RW}, {Name: "ADDR", Hi: 31, Lo: 2, Access: rtl.RW}}},
+		{Name: "TDWBAH", Offset: 0x603c, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x40, Doc: "Tx head write-back address high, queues 0..127"},
+		{Name: "VMVIR", Offset: 0x8000, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x4, Doc: "port VLAN insertion of pool p", Fields: []rtl.FieldSpec{{Name: "VLANA_TAG", Hi: 15, Lo: 0, Access: rtl.RW}, {Name: "VLANA_DEFAULT", Hi: 30, Lo: 30, Access: rtl.RW}, {Name: "VLANA_NEVER", Hi: 31, Lo: 31, Access: rtl.RW}}},
+		{Name: "VFTE", Offset: 0x8110, Access: rtl.RW, Reset: 0x0, Count: 2, Stride: 0x4, Doc: "pool transmit enable, pools 32i..32i+31"},
+		{Name: "PFVFSPOOF", Offset: 0x8200, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x4, Doc: "anti-spoofing of pools 8i..8i+7", Fields: []rtl.FieldSpec{{Name: "MACAS", Hi: 7, Lo: 0, Access: rtl.RW}, {Name: "VLANAS", Hi: 15, Lo: 8, Access: rtl.RW}}},
+		{Name: "PFDTXGSWC", Offset: 0x8220, Access: rtl.RO, Reset: 0x0, Doc: "Tx switch control", Fields: []rtl.FieldSpec{{Name: "VT_LBEN", Hi: 0, Lo: 0, Access: rtl.RW}}},
+		{Name: "SSVPC", Offset: 0x8780, Access: rtl.RC, Reset: 0x0, Test: rtl.TestNone, Doc: "spoofed packets dropped (live, clear-on-read)"},
+		{Name: "VMECM", Offset: 0x8790, Access: rtl.RW, Reset: 0x0, Count: 2, Stride: 0x4, Doc: "count spoofed packets of pools 32i..32i+31 in SSVPC"},
+		{Name: "VFTA", Offset: 0xa000, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x4, Doc: "VLAN filter table: 4096 bits"},
+		{Name: "RAL_HI", Offset: 0xa280, Access: rtl.RW, Reset: 0x0, Count: 112, Stride: 0x8, Doc: "receive address low, entries 16..127 (RAL(i) = 0xA200 + 8i)"},
+		{Name: "RAH_HI", Offset: 0xa284, Access: rtl.RO, Reset: 0x0, Count: 112, Stride: 0x8, Doc: "receive address high, entries 16..127", Fields: []rtl.FieldSpec{{Name: "ADDR", Hi: 15, Lo: 0, Access: rtl.RW}, {Name: "AV", Hi: 31, Lo: 31, Access: rtl.RW}}},
+		{Name: "MPSAR_LO", Offset: 0xa600, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x8, Doc: "pools 0..31 that receive address i selects"},
+		{Name: "MPSAR_HI", Offset: 0xa604, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x8, Doc: "pools 32..63 that receive address i selects"},
+		{Name: "TXPBSIZE", Offset: 0xcc00, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x4, Doc: "Tx packet buffer size of TC i in KB (one reset value per array: 0)", Fields: []rtl.FieldSpec{{Name: "SIZE", Hi: 19, Lo: 10, Access: rtl.RW}}},
+		{Name: "RDBAL_Q64", Offset: 0xd000, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx ring base low, queues 64..127 (128-byte aligned)", Fields: []rtl.FieldSpec{{Name: "BASE", Hi: 31, Lo: 7, Access: rtl.RW}}},
+		{Name: "RDBAH_Q64", Offset: 0xd004, Access: rtl.RW, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx ring base high, queues 64..127"},
+		{Name: "RDLEN_Q64", Offset: 0xd008, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx ring length in bytes (multiple of 128), queues 64..127", Fields: []rtl.FieldSpec{{Name: "LEN", Hi: 19, Lo: 7, Access: rtl.RW}}},
+		{Name: "DCA_RXCTRL_Q64", Offset: 0xd00c, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "Rx DCA and relaxed ordering, queues 64..127", Fields: []rtl.FieldSpec{{Name: "DESC_DCA_EN", Hi: 5, Lo: 5, Access: rtl.RW}, {Name: "HEAD_DCA_EN", Hi: 6, Lo: 6, Access: rtl.RW}, {Name: "DATA_DCA_EN", Hi: 7, Lo: 7, Access: rtl.RW}, {Name: "DESC_RRO_EN", Hi: 9, Lo: 9, Access: rtl.RW}, {Name: "DATA_WRO_EN", Hi: 13, Lo: 13, Access: rtl.RW}, {Name: "HEAD_WRO_EN", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "CPUID", Hi: 31, Lo: 24, Access: rtl.RW}}},
+		{Name: "RDH_Q64", Offset: 0xd010, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Test: rtl.TestNone, Doc: "Rx head (live; advanced by hardware), queues 64..127", Fields: []rtl.FieldSpec{{Name: "HEAD", Hi: 15, Lo: 0, Access: rtl.RW}}},
+		{Name: "SRRCTL_Q64", Offset: 0xd014, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "split and replication control, queues 64..127", Fields: []rtl.FieldSpec{{Name: "BSIZEPKT", Hi: 6, Lo: 0, Access: rtl.RW}, {Name: "BSIZEHDR", Hi: 13, Lo: 8, Access: rtl.RW}, {Name: "RDMTS", Hi: 24, Lo: 22, Access: rtl.RW}, {Name: "DESCTYPE", Hi: 27, Lo: 25, Access: rtl.RW}, {Name: "DROP_EN", Hi: 28, Lo: 28, Access: rtl.RW}}},
+		{Name: "RDT_Q64", Offset: 0xd018, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Test: rtl.TestReset, Doc: "Rx tail: a write hands descriptors to hardware, queues 64..127", Fields: []rtl.FieldSpec{{Name: "TAIL", Hi: 15, Lo: 0, Access: rtl.RW}}},
+		{Name: "RXDCTL_Q64", Offset: 0xd028, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Test: rtl.TestReset, Doc: "Rx queue control, queues 64..127; ENABLE reads 1 only once the queue runs", Fields: []rtl.FieldSpec{{Name: "RLPML", Hi: 13, Lo: 0, Access: rtl.RW}, {Name: "RLPML_EN", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "ENABLE", Hi: 25, Lo: 25, Access: rtl.RW}, {Name: "VME", Hi: 30, Lo: 30, Access: rtl.RW}}},
+		{Name: "RSCCTL_Q64", Offset: 0xd02c, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x40, Doc: "RSC control, queues 64..127", Fields: []rtl.FieldSpec{{Name: "RSCEN", Hi: 0, Lo: 0, Access: rtl.RW}, {Name: "MAXDESC", Hi: 3, Lo: 2, Access: rtl.RW}}},
+		{Name: "VMOLR", Offset: 0xf000, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x4, Doc: "Rx offload and acceptance policy of pool p", Fields: []rtl.FieldSpec{{Name: "UPE", Hi: 22, Lo: 22, Access: rtl.RW}, {Name: "VPE", Hi: 23, Lo: 23, Access: rtl.RW}, {Name: "AUPE", Hi: 24, Lo: 24, Access: rtl.RW}, {Name: "ROMPE", Hi: 25, Lo: 25, Access: rtl.RW}, {Name: "ROPE", Hi: 26, Lo: 26, Access: rtl.RW}, {Name: "BAM", Hi: 27, Lo: 27, Access: rtl.RW}, {Name: "MPE", Hi: 28, Lo: 28, Access: rtl.RW}}},
+		{Name: "VLVF", Offset: 0xf100, Access: rtl.RO, Reset: 0x0, Count: 64, Stride: 0x4, Doc: "VLAN pool filter entry", Fields: []rtl.FieldSpec{{Name: "VLANID", Hi: 11, Lo: 0, Access: rtl.RW}, {Name: "VIEN", Hi: 31, Lo: 31, Access: rtl.RW}}},
+		{Name: "VLVFB", Offset: 0xf200, Access: rtl.RW, Reset: 0x0, Count: 128, Stride: 0x4, Doc: "VLAN pool bitmaps: entry i uses words 2i (pools 0..31) and 2i+1 (32..63)"},
+		{Name: "EEC", Offset: 0x10010, Access: rtl.RO, Reset: 0x300, Test: rtl.TestReset, Doc: "EEPROM control; after reset the auto-read is done (ARD) and an EEPROM is present (PRES); REQ/GNT arbitrate access", Fields: []rtl.FieldSpec{{Name: "SK", Hi: 0, Lo: 0, Access: rtl.RW}, {Name: "CS", Hi: 1, Lo: 1, Access: rtl.RW}, {Name: "DI", Hi: 2, Lo: 2, Access: rtl.RW}, {Name: "DO", Hi: 3, Lo: 3, Access: rtl.RO}, {Name: "FWE", Hi: 5, Lo: 4, Access: rtl.RW}, {Name: "REQ", Hi: 6, Lo: 6, Access: rtl.RW}, {Name: "GNT", Hi: 7, Lo: 7, Access: rtl.RO}, {Name: "PRES", Hi: 8, Lo: 8, Access: rtl.RO}, {Name: "ARD", Hi: 9, Lo: 9, Access: rtl.RO}, {Name: "ADDR_SIZE", Hi: 10, Lo: 10, Access: rtl.RO}, {Name: "SIZE", Hi: 14, Lo: 11, Access: rtl.RO}}},
+		{Name: "GCR_EXT", Offset: 0x11050, Access: rtl.RO, Reset: 0x0, Doc: "PCIe control extended: VT mode", Fields: []rtl.FieldSpec{{Name: "VT_MODE", Hi: 1, Lo: 0, Access: rtl.RW}, {Name: "BUFFERS_CLEAR", Hi: 30, Lo: 30, Access: rtl.RW}, {Name: "MSIX_EN", Hi: 31, Lo: 31, Access: rtl.RW}}},
+		{Name: "EITR_24", Offset: 0x12300, Access: rtl.RO, Reset: 0x0, Count: 40, Stride: 0x4, Doc: "interrupt throttle, vectors 24..63 (EITR(i) = 0x12300 + 4(i-24))", Fields: []rtl.FieldSpec{{Name: "ITR_INTERVAL", Hi: 11, Lo: 3, Access: rtl.RW}, {Name: "LLI_MOD", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "CNT_WDIS", Hi: 31, Lo: 31, Access: rtl.WO}}},
+		{Name: "PFMBMEM", Offset: 0x13000, Access: rtl.RW, Reset: 0x0, Count: 1024, Stride: 0x4, Test: rtl.TestNone, Doc: "mailbox buffers: VF v's 16 words at 0x13000 + 0x40*v (VFMBMEM); writes land only while the PF holds PFU"},
 	},
 }
 
 // Byte offsets of the ixgbe_pf registers (element 0 for arrays).
 const (
-	OffPFCTRL                 = 0x0
-	OffPFSTATUS               = 0x8
-	OffPFCTRL_EXT             = 0x18
-	OffPFEICR                 = 0x800
-	OffPFEICS                 = 0x808
-	OffPFEIAC                 = 0x810
-	OffPFEITR                 = 0x820
-	OffPFEITRStride           = 0x4
-	OffPFEITR_24              = 0x12300
-	OffPFEITR_24Stride        = 0x4
-	OffPFEIMS                 = 0x880
-	OffPFEIMC                 = 0x888
-	OffPFEIAM                 = 0x890
-	OffPFGPIE                 = 0x898
-	OffPFIVAR                 = 0x900
-	OffPFIVARStride           = 0x4
-	OffPFIVAR_MISC            = 0xa00
-	OffPFEICS_EX              = 0xa90
-	OffPFEICS_EXStride        = 0x4
-	OffPFEIMS_EX              = 0xaa0
-	OffPFEIMS_EXStride        = 0x4
-	OffPFEIMC_EX              = 0xab0
-	OffPFEIMC_EXStride        = 0x4
-	OffPFEIAM_EX              = 0xad0
-	OffPFEIAM_EXStride        = 0x4
-	OffPFMBVFICR              = 0x710
-	OffPFMBVFICRStride        = 0x4
-	OffPFPFMBIMR              = 0x720
-	OffPFPFMBIMRStride        = 0x4
-	OffPFVFLRE                = 0x600
-	OffPFVFLRE_1              = 0x1c0
-	OffPFVFLREC               = 0x700
-	OffPFVFLRECStride         = 0x4
-	OffPFRXCTRL               = 0x3000
-	OffPFFCTRL                = 0x5080
-	OffPFHLREG0               = 0x4240
-	OffPFMAXFRS               = 0x4268
-	OffPFRDRXCTL              = 0x2f00
-	OffPFQDE                  = 0x2f04
-	OffPFRXPBSIZE             = 0x3c00
-	OffPFRXPBSIZEStride       = 0x4
-	OffPFTXPBSIZE             = 0xcc00
-	OffPFTXPBSIZEStride       = 0x4
-	OffPFDMATXCTL             = 0x4a80
-	OffPFAUTOC                = 0x42a0
-	OffPFLINKS                = 0x42a4
-	OffPFEEC                  = 0x10010
-	OffPFRDBAL                = 0x1000
-	OffPFRDBALStride          = 0x40
-	OffPFRDBAH                = 0x1004
-	OffPFRDBAHStride          = 0x40
-	OffPFRDLEN                = 0x1008
-	OffPFRDLENStride          = 0x40
-	OffPFDCA_RXCTRL           = 0x100c
-	OffPFDCA_RXCTRLStride     = 0x40
-	OffPFRDH                  = 0x1010
-	OffPFRDHStride            = 0x40
-	OffPFSRRCTL               = 0x1014
-	OffPFSRRCTLStride         = 0x40
-	OffPFRDT                  = 0x1018
-	OffPFRDTStride            = 0x40
-	OffPFRXDCTL               = 0x1028
-	OffPFRXDCTLStride         = 0x40
-	OffPFRSCCTL               = 0x102c
-	OffPFRSCCTLStride         = 0x40
-	OffPFRDBAL_Q64            = 0xd000
-	OffPFRDBAL_Q64Stride      = 0x40
-	OffPFRDBAH_Q64            = 0xd004
-	OffPFRDBAH_Q64Stride      = 0x40
-	OffPFRDLEN_Q64            = 0xd008
-	OffPFRDLEN_Q64Stride      = 0x40
-	OffPFDCA_RXCTRL_Q64       = 0xd00c
-	OffPFDCA_RXCTRL_Q64Stride = 0x40
-	OffPFRDH_Q64              = 0xd010
-	OffPFRDH_Q64Stride        = 0x40
-	OffPFSRRCTL_Q64           = 0xd014
-	OffPFSRRCTL_Q64Stride     = 0x40
-	OffPFRDT_Q64              = 0xd018
-	OffPFRDT_Q64Stride        = 0x40
-	OffPFRXDCTL_Q64           = 0xd028
-	OffPFRXDCTL_Q64Stride     = 0x40
-	OffPFRSCCTL_Q64           = 0xd02c
-	OffPFRSCCTL_Q64Stride     = 0x40
-	OffPFSRRCTL_ALIAS         = 0x2100
-	OffPFSRRCTL_ALIASStride   = 0x4
-	OffPFTDBAL                = 0x6000
-	OffPFTDBALStride          = 0x40
-	OffPFTDBAH                = 0x6004
-	OffPFTDBAHStride          = 0x40
-	OffPFTDLEN                = 0x6008
-	OffPFTDLENStride          = 0x40
-	OffPFDCA_TXCTRL           = 0x600c
-	OffPFDCA_TXCTRLStride     = 0x40
-	OffPFTDH                  = 0x6010
-	OffPFTDHStride            = 0x40
-	OffPFTDT                  = 0x6018
-	OffPFTDTStride            = 0x40
-	OffPFTXDCTL               = 0x6028
-	OffPFTXDCTLStride         = 0x40
-	OffPFTDWBAL               = 0x6038
-	OffPFTDWBALStride         = 0x40
-	OffPFTDWBAH               = 0x603c
-	OffPFTDWBAHStride         = 0x40
-	OffPFGPRC                 = 0x4074
-	OffPFGPTC                 = 0x4080
-	OffPFGORCL                = 0x4088
-	OffPFGORCH                = 0x408c
-	OffPFGOTCL                = 0x4090
-	OffPFGOTCH                = 0x4094
-	OffPFMPC                  = 0x3fa0
-	OffPFMPCStride            = 0x4
-	OffPFGCR_EXT              = 0x11050
-	OffPFVT_CTL               = 0x51b0
-	OffPFVFRE                 = 0x51e0
-	OffPFVFREStride           = 0x4
-	OffPFVFTE                 = 0x8110
-	OffPFVFTEStride           = 0x4
-	OffPFMTA                  = 0x5200
-	OffPFMTAStride            = 0x4
-	OffPFRAL                  = 0x5400
-	OffPFRALStride            = 0x8
-	OffPFRAH                  = 0x5404
-	OffPFRAHStride            = 0x8
-	OffPFRAL_16               = 0xa280
-	OffPFRAL_16Stride         = 0x8
-	OffPFRAH_16               = 0xa284
-	OffPFRAH_16Stride         = 0x8
-	OffPFMPSAR_LO             = 0xa600
-	OffPFMPSAR_LOStride       = 0x8
-	OffPFMPSAR_HI             = 0xa604
-	OffPFMPSAR_HIStride       = 0x8
-	OffPFVFTA                 = 0xa000
-	OffPFVFTAStride           = 0x4
-	OffPFVLVF                 = 0xf100
-	OffPFVLVFStride           = 0x4
-	OffPFVLVFB                = 0xf200
-	OffPFVLVFBStride          = 0x4
-	OffPFVMOLR                = 0xf000
-	OffPFVMOLRStride          = 0x4
-	OffPFVMVIR                = 0x8000
-	OffPFVMVIRStride          = 0x4
-	OffPFPFVFSPOOF            = 0x8200
-	OffPFPFVFSPOOFStride      = 0x4
-	OffPFPFDTXGSWC            = 0x8220
-	OffPFSSVPC                = 0x8780
-	OffPFVMECM                = 0x8790
-	OffPFVMECMStride          = 0x4
-	OffPFRTTDQSEL             = 0x4904
-	OffPFRTTBCNRM             = 0x4980
-	OffPFRTTBCNRC             = 0x4984
-	OffPFPFMAILBOX            = 0x4b00
-	OffPFPFMAILBOXStride      = 0x4
-	OffPFPFMBMEM              = 0x13000
-	OffPFPFMBMEMStride        = 0x4
+	OffPFCTRL                   = 0x0
+	OffPFSTATUS                 = 0x8
+	OffPFCTRL_EXT               = 0x18
+	OffPFVFLRE_1                = 0x1c0
+	OffPFVFLRE                  = 0x600
+	OffPFVFLREC                 = 0x700
+	OffPFVFLRECStride           = 0x4
+	OffPFMBVFICR                = 0x710
+	OffPFMBVFICRStride          = 0x4
+	OffPFPFMBIMR                = 0x720
+	OffPFPFMBIMRStride          = 0x4
+	OffPFEICR                   = 0x800
+	OffPFEICS                   = 0x808
+	OffPFEIAC                   = 0x810
+	OffPFEITR                   = 0x820
+	OffPFEITRStride             = 0x4
+	OffPFEIMS                   = 0x880
+	OffPFEIMC                   = 0x888
+	OffPFEIAM                   = 0x890
+	OffPFGPIE                   = 0x898
+	OffPFIVAR                   = 0x900
+	OffPFIVARStride             = 0x4
+	OffPFIVAR_MISC              = 0xa00
+	OffPFEICS_EX                = 0xa90
+	OffPFEICS_EXStride          = 0x4
+	OffPFEIMS_EX                = 0xaa0
+	OffPFEIMS_EXStride          = 0x4
+	OffPFEIMC_EX                = 0xab0
+	OffPFEIMC_EXStride          = 0x4
+	OffPFEIAM_EX                = 0xad0
+	OffPFEIAM_EXStride          = 0x4
+	OffPFRDBAL                  = 0x1000
+	OffPFRDBALStride            = 0x40
+	OffPFRDBAH                  = 0x1004
+	OffPFRDBAHStride            = 0x40
+	OffPFRDLEN                  = 0x1008
+	OffPFRDLENStride            = 0x40
+	OffPFDCA_RXCTRL             = 0x100c
+	OffPFDCA_RXCTRLStride       = 0x40
+	OffPFRDH                    = 0x1010
+	OffPFRDHStride              = 0x40
+	OffPFSRRCTL                 = 0x1014
+	OffPFSRRCTLStride           = 0x40
+	OffPFRDT                    = 0x1018
+	OffPFRDTStride              = 0x40
+	OffPFRXDCTL                 = 0x1028
+	OffPFRXDCTLStride           = 0x40
+	OffPFRSCCTL                 = 0x102c
+	OffPFRSCCTLStride           = 0x40
+	OffPFSRRCTL_ALIAS           = 0x2100
+	OffPFSRRCTL_ALIASStride     = 0x4
+	OffPFDCA_RXCTRL_ALIAS       = 0x2200
+	OffPFDCA_RXCTRL_ALIASStride = 0x4
+	OffPFRDRXCTL                = 0x2f00
+	OffPFQDE                    = 0x2f04
+	OffPFRXCTRL                 = 0x3000
+	OffPFRXPBSIZE               = 0x3c00
+	OffPFRXPBSIZEStride         = 0x4
+	OffPFMPC                    = 0x3fa0
+	OffPFMPCStride              = 0x4
+	OffPFGPRC                   = 0x4074
+	OffPFGPTC                   = 0x4080
+	OffPFGORCL                  = 0x4088
+	OffPFGORCH                  = 0x408c
+	OffPFGOTCL                  = 0x4090
+	OffPFGOTCH                  = 0x4094
+	OffPFHLREG0                 = 0x4240
+	OffPFMAXFRS                 = 0x4268
+	OffPFAUTOC                  = 0x42a0
+	OffPFLINKS                  = 0x42a4
+	OffPFRTTDQSEL               = 0x4904
+	OffPFRTTBCNRM               = 0x4980
+	OffPFRTTBCNRC               = 0x4984
+	OffPFDMATXCTL               = 0x4a80
+	OffPFPFMAILBOX              = 0x4b00
+	OffPFPFMAILBOXStride        = 0x4
+	OffPFFCTRL                  = 0x5080
+	OffPFVT_CTL                 = 0x51b0
+	OffPFVFRE                   = 0x51e0
+	OffPFVFREStride             = 0x4
+	OffPFMTA                    = 0x5200
+	OffPFMTAStride              = 0x4
+	OffPFRAL                    = 0x5400
+	OffPFRALStride              = 0x8
+	OffPFRAH                    = 0x5404
+	OffPFRAHStride              = 0x8
+	OffPFTDBAL                  = 0x6000
+	OffPFTDBALStride            = 0x40
+	OffPFTDBAH                  = 0x6004
+	OffPFTDBAHStride            = 0x40
+	OffPFTDLEN                  = 0x6008
+	OffPFTDLENStride            = 0x40
+	OffPFDCA_TXCTRL_82599       = 0x600c
+	OffPFDCA_TXCTRL_82599Stride = 0x40
+	OffPFTDH                    = 0x6010
+	OffPFTDHStride              = 0x40
+	OffPFTDT                    = 0x6018
+	OffPFTDTStride              = 0x40
+	OffPFTXDCTL                 = 0x6028
+	OffPFTXDCTLStride           = 0x40
+	OffPFTDWBAL                 = 0x6038
+	OffPFTDWBALStride           = 0x40
+	OffPFTDWBAH                 = 0x603c
+	OffPFTDWBAHStride           = 0x40
+	OffPFVMVIR                  = 0x8000
+	OffPFVMVIRStride            = 0x4
+	OffPFVFTE                   = 0x8110
+	OffPFVFTEStride             = 0x4
+	OffPFPFVFSPOOF              = 0x8200
+	OffPFPFVFSPOOFStride        = 0x4
+	OffPFPFDTXGSWC              = 0x8220
+	OffPFSSVPC                  = 0x8780
+	OffPFVMECM                  = 0x8790
+	OffPFVMECMStride            = 0x4
+	OffPFVFTA                   = 0xa000
+	OffPFVFTAStride             = 0x4
+	OffPFRAL_HI                 = 0xa280
+	OffPFRAL_HIStride           = 0x8
+	OffPFRAH_HI                 = 0xa284
+	OffPFRAH_HIStride           = 0x8
+	OffPFMPSAR_LO               = 0xa600
+	OffPFMPSAR_LOStride         = 0x8
+	OffPFMPSAR_HI               = 0xa604
+	OffPFMPSAR_HIStride         = 0x8
+	OffPFTXPBSIZE               = 0xcc00
+	OffPFTXPBSIZEStride         = 0x4
+	OffPFRDBAL_Q64              = 0xd000
+	OffPFRDBAL_Q64Stride        = 0x40
+	OffPFRDBAH_Q64              = 0xd004
+	OffPFRDBAH_Q64Stride        = 0x40
+	OffPFRDLEN_Q64              = 0xd008
+	OffPFRDLEN_Q64Stride        = 0x40
+	OffPFDCA_RXCTRL_Q64         = 0xd00c
+	OffPFDCA_RXCTRL_Q64Stride   = 0x40
+	OffPFRDH_Q64                = 0xd010
+	OffPFRDH_Q64Stride          = 0x40
+	OffPFSRRCTL_Q64             = 0xd014
+	OffPFSRRCTL_Q64Stride       = 0x40
+	OffPFRDT_Q64                = 0xd018
+	OffPFRDT_Q64Stride          = 0x40
+	OffPFRXDCTL_Q64             = 0xd028
+	OffPFRXDCTL_Q64Stride       = 0x40
+	OffPFRSCCTL_Q64             = 0xd02c
+	OffPFRSCCTL_Q64Stride       = 0x40
+	OffPFVMOLR                  = 0xf000
+	OffPFVMOLRStride            = 0x4
+	OffPFVLVF                   = 0xf100
+	OffPFVLVFStride             = 0x4
+	OffPFVLVFB                  = 0xf200
+	OffPFVLVFBStride            = 0x4
+	OffPFEEC                    = 0x10010
+	OffPFGCR_EXT                = 0x11050
+	OffPFEITR_24                = 0x12300
+	OffPFEITR_24Stride          = 0x4
+	OffPFPFMBMEM                = 0x13000
+	OffPFPFMBMEMStride          = 0x4
 )

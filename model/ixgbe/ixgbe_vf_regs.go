@@ -9,49 +9,49 @@ var VFRegs = &rtl.BlockSpec{
 	Name: "ixgbe_vf",
 	Size: 0x4000,
 	Regs: []rtl.RegSpec{
-		{Name: "VFCTRL", Offset: 0x0, Access: rtl.RW, Reset: 0x0, Test: rtl.TestReset, Doc: "VF control; RST (bit 26) resets the VF and self-clears", Fields: []rtl.FieldSpec{{Name: "RST", Hi: 26, Lo: 26, Access: rtl.SC}}},
-		{Name: "VFSTATUS", Offset: 0x8, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "VF status; read to flush posted writes"},
-		{Name: "VFLINKS", Offset: 0x10, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "link state mirrored from the PF", Fields: []rtl.FieldSpec{{Name: "SPEED", Hi: 29, Lo: 28, Access: rtl.RO}, {Name: "UP", Hi: 30, Lo: 30, Access: rtl.RO}}},
-		{Name: "VFFRTIMER", Offset: 0x48, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "free-running timer"},
-		{Name: "VTEICR", Offset: 0x100, Access: rtl.W1C, Reset: 0x0, Test: rtl.TestNone, Doc: "interrupt causes, one bit per MSI-X vector; read clears", Fields: []rtl.FieldSpec{{Name: "CAUSE", Hi: 2, Lo: 0, Access: rtl.W1C}}},
-		{Name: "VTEICS", Offset: 0x104, Access: rtl.WO, Reset: 0x0, Test: rtl.TestReset, Doc: "write 1 to set a cause", Fields: []rtl.FieldSpec{{Name: "CAUSE", Hi: 2, Lo: 0, Access: rtl.WO}}},
-		{Name: "VTEIMS", Offset: 0x108, Access: rtl.W1S, Reset: 0x0, Test: rtl.TestNone, Doc: "write 1 to unmask a vector; reads the mask", Fields: []rtl.FieldSpec{{Name: "MASK", Hi: 2, Lo: 0, Access: rtl.W1S}}},
-		{Name: "VTEIMC", Offset: 0x10c, Access: rtl.WO, Reset: 0x0, Test: rtl.TestReset, Doc: "write 1 to mask a vector", Fields: []rtl.FieldSpec{{Name: "MASK", Hi: 2, Lo: 0, Access: rtl.WO}}},
-		{Name: "VTEIAC", Offset: 0x110, Access: rtl.RW, Reset: 0x0, Doc: "auto-clear enable per vector", Fields: []rtl.FieldSpec{{Name: "AUTOCLR", Hi: 2, Lo: 0, Access: rtl.RW}}},
-		{Name: "VTEIAM", Offset: 0x114, Access: rtl.RW, Reset: 0x0, Doc: "auto-mask enable per vector", Fields: []rtl.FieldSpec{{Name: "AUTOMASK", Hi: 2, Lo: 0, Access: rtl.RW}}},
-		{Name: "VTIVAR", Offset: 0x120, Access: rtl.RW, Reset: 0x0, Count: 4, Stride: 0x4, Doc: "queue-to-vector map, one byte per cause: Rx(2n), Tx(2n), Rx(2n+1), Tx(2n+1); bit 7 valid"},
-		{Name: "VTIVAR_MISC", Offset: 0x140, Access: rtl.RW, Reset: 0x0, Doc: "vector of the other causes (mailbox), bit 7 valid", Fields: []rtl.FieldSpec{{Name: "VECTOR", Hi: 1, Lo: 0, Access: rtl.RW}, {Name: "VALID", Hi: 7, Lo: 7, Access: rtl.RW}}},
-		{Name: "VTRSCINT", Offset: 0x180, Access: rtl.RW, Reset: 0x0, Count: 4, Stride: 0x4, Doc: "RSC interrupt (unused by ixgbevf)"},
-		{Name: "VFMBMEM", Offset: 0x200, Access: rtl.RW, Reset: 0x0, Count: 16, Stride: 0x4, Test: rtl.TestNone, Doc: "mailbox buffer shared with the PF; writable while the VF holds VFU"},
-		{Name: "VFMAILBOX", Offset: 0x2fc, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "mailbox control; PFSTS, PFACK and RSTD clear on read", Fields: []rtl.FieldSpec{{Name: "REQ", Hi: 0, Lo: 0, Access: rtl.WO}, {Name: "ACK", Hi: 1, Lo: 1, Access: rtl.WO}, {Name: "VFU", Hi: 2, Lo: 2, Access: rtl.RW}, {Name: "PFU", Hi: 3, Lo: 3, Access: rtl.RO}, {Name: "PFSTS", Hi: 4, Lo: 4, Access: rtl.RC}, {Name: "PFACK", Hi: 5, Lo: 5, Access: rtl.RC}, {Name: "RSTI", Hi: 6, Lo: 6, Access: rtl.RO}, {Name: "RSTD", Hi: 7, Lo: 7, Access: rtl.RC}}},
-		{Name: "VFPSRTYPE", Offset: 0x300, Access: rtl.RW, Reset: 0x0, Doc: "packet split/replication types"},
-		{Name: "VTEITR", Offset: 0x820, Access: rtl.RW, Reset: 0x0, Count: 3, Stride: 0x4, Doc: "interrupt throttle per vector", Fields: []rtl.FieldSpec{{Name: "INTERVAL", Hi: 11, Lo: 3, Access: rtl.RW}, {Name: "LLI_MOD", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "CNT_WDIS", Hi: 31, Lo: 31, Access: rtl.WO}}},
-		{Name: "VFRXMEMWRAP", Offset: 0x3190, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "Rx packet buffer diagnostic"},
-		{Name: "VFRDBAL", Offset: 0x1000, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Rx ring base, low 32 bits (VF queue n is PF queue 2*vf+n)", Fields: []rtl.FieldSpec{{Name: "BASE", Hi: 31, Lo: 7, Access: rtl.RW}}},
+		{Name: "VFCTRL", Offset: 0x0, Access: rtl.RO, Reset: 0x0, Test: rtl.TestReset, Doc: "VF control: writing RST resets the VF; hardware clears it", Fields: []rtl.FieldSpec{{Name: "RST", Hi: 26, Lo: 26, Access: rtl.SC}}},
+		{Name: "VFSTATUS", Offset: 0x8, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "VF device status (live); ixgbevf reads it only to flush posted writes"},
+		{Name: "VFLINKS", Offset: 0x10, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "link state mirrored from the port (live)", Fields: []rtl.FieldSpec{{Name: "SPEED", Hi: 29, Lo: 28, Access: rtl.RO}, {Name: "UP", Hi: 30, Lo: 30, Access: rtl.RO}}},
+		{Name: "VFFRTIMER", Offset: 0x48, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "free-running timer (live); unused by ixgbevf"},
+		{Name: "VTEICR", Offset: 0x100, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "interrupt causes, one per MSI-X vector (live); ixgbevf reads it to clear", Fields: []rtl.FieldSpec{{Name: "CAUSE", Hi: 2, Lo: 0, Access: rtl.W1C}}},
+		{Name: "VTEICS", Offset: 0x104, Access: rtl.RO, Reset: 0x0, Test: rtl.TestReset, Doc: "write 1 to set a cause (software interrupt)", Fields: []rtl.FieldSpec{{Name: "CAUSE", Hi: 2, Lo: 0, Access: rtl.WO}}},
+		{Name: "VTEIMS", Offset: 0x108, Access: rtl.RO, Reset: 0x0, Doc: "write 1 to unmask a vector; reads the mask", Fields: []rtl.FieldSpec{{Name: "MASK", Hi: 2, Lo: 0, Access: rtl.W1S}}},
+		{Name: "VTEIMC", Offset: 0x10c, Access: rtl.RO, Reset: 0x0, Test: rtl.TestReset, Doc: "write 1 to mask a vector (IXGBE_VF_IRQ_CLEAR_MASK 7)", Fields: []rtl.FieldSpec{{Name: "MASK", Hi: 2, Lo: 0, Access: rtl.WO}}},
+		{Name: "VTEIAC", Offset: 0x110, Access: rtl.RO, Reset: 0x0, Doc: "auto-clear of the cause when the vector's MSI-X message is sent", Fields: []rtl.FieldSpec{{Name: "AUTO_CLEAR", Hi: 2, Lo: 0, Access: rtl.RW}}},
+		{Name: "VTEIAM", Offset: 0x114, Access: rtl.RO, Reset: 0x0, Doc: "auto-mask of the vector when its MSI-X message is sent", Fields: []rtl.FieldSpec{{Name: "AUTO_MASK", Hi: 2, Lo: 0, Access: rtl.RW}}},
+		{Name: "VTIVAR", Offset: 0x120, Access: rtl.RO, Reset: 0x0, Count: 4, Stride: 0x4, Doc: "queue-to-vector map of queues 2n and 2n+1; byte 16*(q&1)+8*dir, bit 7 of each byte valid", Fields: []rtl.FieldSpec{{Name: "RX0_VECTOR", Hi: 1, Lo: 0, Access: rtl.RW}, {Name: "RX0_VALID", Hi: 7, Lo: 7, Access: rtl.RW}, {Name: "TX0_VECTOR", Hi: 9, Lo: 8, Access: rtl.RW}, {Name: "TX0_VALID", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "RX1_VECTOR", Hi: 17, Lo: 16, Access: rtl.RW}, {Name: "RX1_VALID", Hi: 23, Lo: 23, Access: rtl.RW}, {Name: "TX1_VECTOR", Hi: 25, Lo: 24, Access: rtl.RW}, {Name: "TX1_VALID", Hi: 31, Lo: 31, Access: rtl.RW}}},
+		{Name: "VTIVAR_MISC", Offset: 0x140, Access: rtl.RO, Reset: 0x0, Doc: "vector of the mailbox (other) cause", Fields: []rtl.FieldSpec{{Name: "VECTOR", Hi: 1, Lo: 0, Access: rtl.RW}, {Name: "VALID", Hi: 7, Lo: 7, Access: rtl.RW}}},
+		{Name: "VTRSCINT", Offset: 0x180, Access: rtl.RW, Reset: 0x0, Count: 4, Stride: 0x4, Doc: "RSC interrupt control; unused by ixgbevf (count not given by the headers)"},
+		{Name: "VFMBMEM", Offset: 0x200, Access: rtl.RW, Reset: 0x0, Count: 16, Stride: 0x4, Test: rtl.TestNone, Doc: "mailbox buffer shared with the PF (PFMBMEM); writes land only while the VF holds VFU"},
+		{Name: "VFMAILBOX", Offset: 0x2fc, Access: rtl.RO, Reset: 0x40, Test: rtl.TestReset, Doc: "VF mailbox control; RSTI reads 1 from device reset until the PF sets CTRL_EXT.PFRSTD", Fields: []rtl.FieldSpec{{Name: "REQ", Hi: 0, Lo: 0, Access: rtl.WO}, {Name: "ACK", Hi: 1, Lo: 1, Access: rtl.WO}, {Name: "VFU", Hi: 2, Lo: 2, Access: rtl.RW}, {Name: "PFU", Hi: 3, Lo: 3, Access: rtl.RO}, {Name: "PFSTS", Hi: 4, Lo: 4, Access: rtl.RC}, {Name: "PFACK", Hi: 5, Lo: 5, Access: rtl.RC}, {Name: "RSTI", Hi: 6, Lo: 6, Access: rtl.RO}, {Name: "RSTD", Hi: 7, Lo: 7, Access: rtl.RC}}},
+		{Name: "VFPSRTYPE", Offset: 0x300, Access: rtl.RO, Reset: 0x0, Doc: "packet split receive types; 82599 needs it initialised", Fields: []rtl.FieldSpec{{Name: "TCPHDR", Hi: 4, Lo: 4, Access: rtl.RW}, {Name: "UDPHDR", Hi: 5, Lo: 5, Access: rtl.RW}, {Name: "IPV4HDR", Hi: 8, Lo: 8, Access: rtl.RW}, {Name: "IPV6HDR", Hi: 9, Lo: 9, Access: rtl.RW}, {Name: "L2HDR", Hi: 12, Lo: 12, Access: rtl.RW}, {Name: "RQPL", Hi: 31, Lo: 29, Access: rtl.RW}}},
+		{Name: "VTEITR", Offset: 0x820, Access: rtl.RO, Reset: 0x0, Count: 3, Stride: 0x4, Doc: "interrupt throttle per vector; interval unit 2.048 us", Fields: []rtl.FieldSpec{{Name: "ITR_INTERVAL", Hi: 11, Lo: 3, Access: rtl.RW}, {Name: "LLI_MOD", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "CNT_WDIS", Hi: 31, Lo: 31, Access: rtl.WO}}},
+		{Name: "VFRDBAL", Offset: 0x1000, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Rx ring base, low 32 bits (128-byte aligned)", Fields: []rtl.FieldSpec{{Name: "BASE", Hi: 31, Lo: 7, Access: rtl.RW}}},
 		{Name: "VFRDBAH", Offset: 0x1004, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Rx ring base, high 32 bits"},
-		{Name: "VFRDLEN", Offset: 0x1008, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Rx ring length in bytes, multiple of 128", Fields: []rtl.FieldSpec{{Name: "LEN", Hi: 19, Lo: 7, Access: rtl.RW}}},
-		{Name: "VFDCA_RXCTRL", Offset: 0x100c, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Rx DCA and relaxed ordering", Fields: []rtl.FieldSpec{{Name: "DESC_RRO_EN", Hi: 9, Lo: 9, Access: rtl.RW}, {Name: "DATA_WRO_EN", Hi: 13, Lo: 13, Access: rtl.RW}, {Name: "HEAD_WRO_EN", Hi: 15, Lo: 15, Access: rtl.RW}}},
-		{Name: "VFRDH", Offset: 0x1010, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Test: rtl.TestNone, Doc: "Rx head, advanced by hardware", Fields: []rtl.FieldSpec{{Name: "HEAD", Hi: 15, Lo: 0, Access: rtl.RW}}},
-		{Name: "VFSRRCTL", Offset: 0x1014, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "split and replication control", Fields: []rtl.FieldSpec{{Name: "BSIZEPKT", Hi: 6, Lo: 0, Access: rtl.RW}, {Name: "BSIZEHDR", Hi: 13, Lo: 8, Access: rtl.RW}, {Name: "RDMTS", Hi: 24, Lo: 22, Access: rtl.RW}, {Name: "DESCTYPE", Hi: 27, Lo: 25, Access: rtl.RW}, {Name: "DROP_EN", Hi: 28, Lo: 28, Access: rtl.RW}}},
-		{Name: "VFRDT", Offset: 0x1018, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Test: rtl.TestReset, Doc: "Rx tail, written by the driver", Fields: []rtl.FieldSpec{{Name: "TAIL", Hi: 15, Lo: 0, Access: rtl.RW}}},
-		{Name: "VFRXDCTL", Offset: 0x1028, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Test: rtl.TestReset, Doc: "Rx queue control; ENABLE reads 1 only while the queue runs", Fields: []rtl.FieldSpec{{Name: "RLPML", Hi: 13, Lo: 0, Access: rtl.RW}, {Name: "RLPML_EN", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "ENABLE", Hi: 25, Lo: 25, Access: rtl.RW}, {Name: "VME", Hi: 30, Lo: 30, Access: rtl.RW}}},
-		{Name: "VFRSCCTL", Offset: 0x102c, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "RSC control"},
-		{Name: "VFTDBAL", Offset: 0x2000, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Tx ring base, low 32 bits", Fields: []rtl.FieldSpec{{Name: "BASE", Hi: 31, Lo: 7, Access: rtl.RW}}},
+		{Name: "VFRDLEN", Offset: 0x1008, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Rx ring length in bytes, a multiple of 128", Fields: []rtl.FieldSpec{{Name: "LEN", Hi: 19, Lo: 7, Access: rtl.RW}}},
+		{Name: "VFDCA_RXCTRL", Offset: 0x100c, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Rx DCA and relaxed ordering; ixgbevf sets DESC_RRO_EN", Fields: []rtl.FieldSpec{{Name: "DESC_DCA_EN", Hi: 5, Lo: 5, Access: rtl.RW}, {Name: "HEAD_DCA_EN", Hi: 6, Lo: 6, Access: rtl.RW}, {Name: "DATA_DCA_EN", Hi: 7, Lo: 7, Access: rtl.RW}, {Name: "DESC_RRO_EN", Hi: 9, Lo: 9, Access: rtl.RW}, {Name: "DATA_WRO_EN", Hi: 13, Lo: 13, Access: rtl.RW}, {Name: "HEAD_WRO_EN", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "CPUID", Hi: 31, Lo: 24, Access: rtl.RW}}},
+		{Name: "VFRDH", Offset: 0x1010, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x40, Test: rtl.TestNone, Doc: "Rx head (live): written 0 by software at init, then advanced by hardware", Fields: []rtl.FieldSpec{{Name: "HEAD", Hi: 15, Lo: 0, Access: rtl.RW}}},
+		{Name: "VFSRRCTL", Offset: 0x1014, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "split and replication control", Fields: []rtl.FieldSpec{{Name: "BSIZEPKT", Hi: 6, Lo: 0, Access: rtl.RW}, {Name: "BSIZEHDR", Hi: 13, Lo: 8, Access: rtl.RW}, {Name: "RDMTS", Hi: 24, Lo: 22, Access: rtl.RW}, {Name: "DESCTYPE", Hi: 27, Lo: 25, Access: rtl.RW}, {Name: "DROP_EN", Hi: 28, Lo: 28, Access: rtl.RW}}},
+		{Name: "VFRDT", Offset: 0x1018, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x40, Test: rtl.TestReset, Doc: "Rx tail: a write hands descriptors to hardware", Fields: []rtl.FieldSpec{{Name: "TAIL", Hi: 15, Lo: 0, Access: rtl.RW}}},
+		{Name: "VFGPRC", Offset: 0x101c, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "good packets received, free-running (not clear-on-read)"},
+		{Name: "VFGORC_LSB", Offset: 0x1020, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets received, bits 31:0 of 36, free-running"},
+		{Name: "VFGORC_MSB", Offset: 0x1024, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets received, bits 35:32", Fields: []rtl.FieldSpec{{Name: "COUNT_HI", Hi: 3, Lo: 0, Access: rtl.RO}}},
+		{Name: "VFRXDCTL", Offset: 0x1028, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x40, Test: rtl.TestReset, Doc: "Rx queue control; ENABLE reads 1 only once the queue really runs", Fields: []rtl.FieldSpec{{Name: "RLPML", Hi: 13, Lo: 0, Access: rtl.RW}, {Name: "RLPML_EN", Hi: 15, Lo: 15, Access: rtl.RW}, {Name: "ENABLE", Hi: 25, Lo: 25, Access: rtl.RW}, {Name: "VME", Hi: 30, Lo: 30, Access: rtl.RW}}},
+		{Name: "VFRSCCTL", Offset: 0x102c, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "RSC control", Fields: []rtl.FieldSpec{{Name: "RSCEN", Hi: 0, Lo: 0, Access: rtl.RW}, {Name: "MAXDESC", Hi: 3, Lo: 2, Access: rtl.RW}}},
+		{Name: "VFMPRC", Offset: 0x1034, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "multicast packets received, free-running"},
+		{Name: "VFTDBAL", Offset: 0x2000, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Tx ring base, low 32 bits (128-byte aligned)", Fields: []rtl.FieldSpec{{Name: "BASE", Hi: 31, Lo: 7, Access: rtl.RW}}},
 		{Name: "VFTDBAH", Offset: 0x2004, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Tx ring base, high 32 bits"},
-		{Name: "VFTDLEN", Offset: 0x2008, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Tx ring length in bytes, multiple of 128", Fields: []rtl.FieldSpec{{Name: "LEN", Hi: 19, Lo: 7, Access: rtl.RW}}},
-		{Name: "VFDCA_TXCTRL", Offset: 0x200c, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Tx DCA and relaxed ordering", Fields: []rtl.FieldSpec{{Name: "DESC_RRO_EN", Hi: 9, Lo: 9, Access: rtl.RW}, {Name: "DESC_WRO_EN", Hi: 11, Lo: 11, Access: rtl.RW}, {Name: "DATA_RRO_EN", Hi: 13, Lo: 13, Access: rtl.RW}}},
-		{Name: "VFTDH", Offset: 0x2010, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Test: rtl.TestNone, Doc: "Tx head, advanced by hardware", Fields: []rtl.FieldSpec{{Name: "HEAD", Hi: 15, Lo: 0, Access: rtl.RW}}},
-		{Name: "VFTDT", Offset: 0x2018, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Test: rtl.TestReset, Doc: "Tx tail, written by the driver", Fields: []rtl.FieldSpec{{Name: "TAIL", Hi: 15, Lo: 0, Access: rtl.RW}}},
-		{Name: "VFTXDCTL", Offset: 0x2028, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Test: rtl.TestReset, Doc: "Tx queue control; ENABLE reads 1 only while the queue runs", Fields: []rtl.FieldSpec{{Name: "PTHRESH", Hi: 6, Lo: 0, Access: rtl.RW}, {Name: "HTHRESH", Hi: 14, Lo: 8, Access: rtl.RW}, {Name: "WTHRESH", Hi: 22, Lo: 16, Access: rtl.RW}, {Name: "ENABLE", Hi: 25, Lo: 25, Access: rtl.RW}, {Name: "SWFLSH", Hi: 26, Lo: 26, Access: rtl.SC}}},
-		{Name: "VFTDWBAL", Offset: 0x2038, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Tx head write-back address, low"},
+		{Name: "VFTDLEN", Offset: 0x2008, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Tx ring length in bytes, a multiple of 128", Fields: []rtl.FieldSpec{{Name: "LEN", Hi: 19, Lo: 7, Access: rtl.RW}}},
+		{Name: "VFDCA_TXCTRL", Offset: 0x200c, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Tx DCA and relaxed ordering; ixgbevf sets DESC_RRO_EN and DATA_RRO_EN", Fields: []rtl.FieldSpec{{Name: "DESC_DCA_EN", Hi: 5, Lo: 5, Access: rtl.RW}, {Name: "DESC_RRO_EN", Hi: 9, Lo: 9, Access: rtl.RW}, {Name: "DESC_WRO_EN", Hi: 11, Lo: 11, Access: rtl.RW}, {Name: "DATA_RRO_EN", Hi: 13, Lo: 13, Access: rtl.RW}, {Name: "CPUID", Hi: 31, Lo: 24, Access: rtl.RW}}},
+		{Name: "VFTDH", Offset: 0x2010, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x40, Test: rtl.TestNone, Doc: "Tx head (live): written 0 by software at init, then advanced by hardware", Fields: []rtl.FieldSpec{{Name: "HEAD", Hi: 15, Lo: 0, Access: rtl.RW}}},
+		{Name: "VFTDT", Offset: 0x2018, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x40, Test: rtl.TestReset, Doc: "Tx tail: a write hands descriptors to hardware", Fields: []rtl.FieldSpec{{Name: "TAIL", Hi: 15, Lo: 0, Access: rtl.RW}}},
+		{Name: "VFGPTC", Offset: 0x201c, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "good packets transmitted, free-running"},
+		{Name: "VFGOTC_LSB", Offset: 0x2020, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets transmitted, bits 31:0 of 36, free-running"},
+		{Name: "VFGOTC_MSB", Offset: 0x2024, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets transmitted, bits 35:32", Fields: []rtl.FieldSpec{{Name: "COUNT_HI", Hi: 3, Lo: 0, Access: rtl.RO}}},
+		{Name: "VFTXDCTL", Offset: 0x2028, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x40, Test: rtl.TestReset, Doc: "Tx queue control; ENABLE reads 1 only once the queue really runs", Fields: []rtl.FieldSpec{{Name: "PTHRESH", Hi: 6, Lo: 0, Access: rtl.RW}, {Name: "HTHRESH", Hi: 14, Lo: 8, Access: rtl.RW}, {Name: "WTHRESH", Hi: 22, Lo: 16, Access: rtl.RW}, {Name: "ENABLE", Hi: 25, Lo: 25, Access: rtl.RW}, {Name: "SWFLSH", Hi: 26, Lo: 26, Access: rtl.SC}}},
+		{Name: "VFTDWBAL", Offset: 0x2038, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Tx head write-back address, low; ixgbevf writes 0 (disabled)", Fields: []rtl.FieldSpec{{Name: "HEAD_WB_EN", Hi: 0, Lo: 0, Access: rtl.RW}, {Name: "SEQNUM_WB_EN", Hi: 1, Lo: 1, Access: rtl.RW}, {Name: "ADDR", Hi: 31, Lo: 2, Access: rtl.RW}}},
 		{Name: "VFTDWBAH", Offset: 0x203c, Access: rtl.RW, Reset: 0x0, Count: 8, Stride: 0x40, Doc: "Tx head write-back address, high"},
-		{Name: "VFGPRC", Offset: 0x101c, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "good packets received, free-running 32 bits"},
-		{Name: "VFGORC_LSB", Offset: 0x1020, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets received, bits 31:0 of 36"},
-		{Name: "VFGORC_MSB", Offset: 0x1024, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets received, bits 35:32"},
-		{Name: "VFMPRC", Offset: 0x1034, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "multicast packets received"},
-		{Name: "VFGPTC", Offset: 0x201c, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "good packets transmitted"},
-		{Name: "VFGOTC_LSB", Offset: 0x2020, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets transmitted, bits 31:0"},
-		{Name: "VFGOTC_MSB", Offset: 0x2024, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "good octets transmitted, bits 35:32"},
+		{Name: "VFRXMEMWRAP", Offset: 0x3190, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "Rx packet buffer wrap diagnostic (live); unused by ixgbevf"},
 	},
 }
 
@@ -78,7 +78,6 @@ const (
 	OffVFVFPSRTYPE          = 0x300
 	OffVFVTEITR             = 0x820
 	OffVFVTEITRStride       = 0x4
-	OffVFVFRXMEMWRAP        = 0x3190
 	OffVFVFRDBAL            = 0x1000
 	OffVFVFRDBALStride      = 0x40
 	OffVFVFRDBAH            = 0x1004
@@ -93,10 +92,14 @@ const (
 	OffVFVFSRRCTLStride     = 0x40
 	OffVFVFRDT              = 0x1018
 	OffVFVFRDTStride        = 0x40
+	OffVFVFGPRC             = 0x101c
+	OffVFVFGORC_LSB         = 0x1020
+	OffVFVFGORC_MSB         = 0x1024
 	OffVFVFRXDCTL           = 0x1028
 	OffVFVFRXDCTLStride     = 0x40
 	OffVFVFRSCCTL           = 0x102c
 	OffVFVFRSCCTLStride     = 0x40
+	OffVFVFMPRC             = 0x1034
 	OffVFVFTDBAL            = 0x2000
 	OffVFVFTDBALStride      = 0x40
 	OffVFVFTDBAH            = 0x2004
@@ -109,17 +112,14 @@ const (
 	OffVFVFTDHStride        = 0x40
 	OffVFVFTDT              = 0x2018
 	OffVFVFTDTStride        = 0x40
+	OffVFVFGPTC             = 0x201c
+	OffVFVFGOTC_LSB         = 0x2020
+	OffVFVFGOTC_MSB         = 0x2024
 	OffVFVFTXDCTL           = 0x2028
 	OffVFVFTXDCTLStride     = 0x40
 	OffVFVFTDWBAL           = 0x2038
 	OffVFVFTDWBALStride     = 0x40
 	OffVFVFTDWBAH           = 0x203c
 	OffVFVFTDWBAHStride     = 0x40
-	OffVFVFGPRC             = 0x101c
-	OffVFVFGORC_LSB         = 0x1020
-	OffVFVFGORC_MSB         = 0x1024
-	OffVFVFMPRC             = 0x1034
-	OffVFVFGPTC             = 0x201c
-	OffVFVFGOTC_LSB         = 0x2020
-	OffVFVFGOTC_MSB         = 0x2024
+	OffVFVFRXMEMWRAP        = 0x3190
 )

@@ -150,12 +150,6 @@ func (d *Device) vfWrite(f *vf, off, v uint32, at sim.Time) {
 	case vfCTRL:
 		if v&ctrlRST != 0 {
 			d.resetVF(f, at)
-			f.mb |= vfmbRSTI
-			d.timers.at(at+d.t.VFResetTime, func(t sim.Time) {
-				if d.pfGet(pfCTRLEXT)&ctrlExtPFRSTD != 0 {
-					f.mb = f.mb&^vfmbRSTI | vfmbRSTD
-				}
-			})
 		}
 		return
 	case vfEICR:
@@ -233,5 +227,13 @@ func (d *Device) resetVF(f *vf, at sim.Time) {
 	f.intr.Reset()
 	regsMB := f.mb & (vfmbPFU | vfmbRSTD)
 	f.regs.Reset()
-	f.mb = regsMB
+	// RSTI holds for the reset time and then gives way to RSTD, but only
+	// once the PF has said it is up (CTRL_EXT.PFRSTD); until then the VF
+	// keeps reading "reset in progress".
+	f.mb = regsMB | vfmbRSTI
+	d.timers.at(at+d.t.VFResetTime, func(sim.Time) {
+		if d.pfGet(pfCTRLEXT)&ctrlExtPFRSTD != 0 {
+			f.mb = f.mb&^vfmbRSTI | vfmbRSTD
+		}
+	})
 }
