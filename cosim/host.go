@@ -80,7 +80,7 @@ func NewHost(dev Device, cfg Config) (*Host, error) {
 		cfg.Functions = 65
 	}
 	// Arena 0 starts one arena up, so address zero is never mapped.
-	mem, err := NewMemory((cfg.Functions + 1) * cfg.ArenaBytes)
+	mem, err := acquireMemory((cfg.Functions + 1) * cfg.ArenaBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -96,8 +96,18 @@ func NewHost(dev Device, cfg Config) (*Host, error) {
 	return h, nil
 }
 
-// Close releases host memory.
-func (h *Host) Close() error { return h.mem.Close() }
+// Close releases host memory. Memory nobody else mapped is zeroed where
+// the run wrote it (only allocated pages can have been written: the
+// drivers' buffers and the device's DMA into them) and recycled.
+func (h *Host) Close() error {
+	var written []span
+	for _, d := range h.domains {
+		if d.next > d.base {
+			written = append(written, span{d.base, d.next - d.base})
+		}
+	}
+	return releaseMemory(h.mem, written)
+}
 
 // Memory returns host memory.
 func (h *Host) Memory() *Memory { return h.mem }

@@ -3,6 +3,8 @@ package cosim
 import (
 	"fmt"
 	"os"
+	"runtime"
+	"sync"
 	"syscall"
 )
 
@@ -10,8 +12,9 @@ import (
 // an mmap'd, unlinked file, never the Go heap, so a plugin process or C code
 // can map the same bytes. Pages are allocated lazily by the kernel.
 type Memory struct {
-	file *os.File
-	b    []byte
+	file   *os.File
+	b      []byte
+	shared bool // File was handed out: someone else may have written it
 }
 
 // NewMemory maps size bytes of host memory. The backing file lives in
@@ -43,7 +46,11 @@ func NewMemory(size int) (*Memory, error) {
 func (m *Memory) Bytes() []byte { return m.b }
 
 // File returns the backing file, for a process that maps the same memory.
-func (m *Memory) File() *os.File { return m.file }
+// Memory whose file was handed out is never recycled.
+func (m *Memory) File() *os.File {
+	m.shared = true
+	return m.file
+}
 
 // Close unmaps the memory.
 func (m *Memory) Close() error {
@@ -56,4 +63,91 @@ func (m *Memory) Close() error {
 		err = cerr
 	}
 	return err
+}
+
+// span is a byte range of host memory.
+type span struct{ off, n uint64 }
+
+// memoryPool keeps the memory of finished hosts for the next host of the
+// same size in this process. The first write to a tmpfs page costs a page
+// fault that allocates and zeroes it, several microseconds in a VM; a run
+// touches about a thousand pages, so recycling them is most of the
+// bring-up cost of a short run. Pooled memory is all zero: release clears
+// the pages that were written before it gives them back.
+var memoryPool struct {
+	sync.Mutex
+	free map[int][]*Memory
+}
+
+// memoryPoolKeep bounds the idle memories kept per size, which bounds the
+// resident pages a long regression holds on to.
+var memoryPoolKeep = runtime.GOMAXPROCS(0) + 1
+
+// acquireMemory returns zeroed memory of size bytes, recycled if it can.
+func acquireMemory(size int) (*Memory, error) {
+	memoryPool.Lock()
+	if l := memoryPool.free[size]; len(l) > 0 {
+		m := l[len(l)-1]
+		memoryPool.free[size] = l[:len(l)-1]
+		memoryPool.Unlock()
+		return m, nil
+	}
+	memoryPool.Unlock()
+	return NewMemory(size)
+}
+
+// releaseMemory zeroes what was written in the spans and pools
+// m, or unmaps it when it cannot be recycled.
+func releaseMemory(m *Memory, written []span) error {
+	if m.b == nil {
+		return nil
+	}
+	if m.shared {
+		return m.Close()
+	}
+	for _, s := range written {
+		if err := m.zeroWritten(s); err != nil {
+			return m.Close()
+		}
+	}
+	memoryPool.Lock()
+	defer memoryPool.Unlock()
+	if memoryPool.free == nil {
+		memoryPool.free = map[int][]*Memory{}
+	}
+	if len(memoryPool.free[len(m.b)]) >= memoryPoolKeep {
+		return m.Close()
+	}
+	memoryPool.free[len(m.b)] = append(memoryPool.free[len(m.b)], m)
+	return nil
+}
+
+// zeroWritten clears the parts of s that hold data. It asks the file
+// where its data is (SEEK_DATA/SEEK_HOLE) rather than touching every page:
+// clearing a hole would only allocate it, and unlike a residency check this
+// also finds pages the kernel swapped or wrote back.
+func (m *Memory) zeroWritten(s span) error {
+	const seekData, seekHole = 3, 4
+	fd := int(m.file.Fd())
+	end := min(s.off+s.n, uint64(len(m.b)))
+	for at := s.off; at < end; {
+		d, err := syscall.Seek(fd, int64(at), seekData)
+		if err == syscall.ENXIO {
+			return nil // no data after at
+		}
+		if err != nil {
+			return fmt.Errorf("host memory: seek data at %#x: %w", at, err)
+		}
+		if uint64(d) >= end {
+			return nil
+		}
+		h, err := syscall.Seek(fd, d, seekHole)
+		if err != nil {
+			return fmt.Errorf("host memory: seek hole at %#x: %w", d, err)
+		}
+		stop := min(uint64(h), end)
+		clear(m.b[d:stop])
+		at = stop
+	}
+	return nil
 }

@@ -2,8 +2,10 @@ package rtl
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"sync"
+	"weak"
 )
 
 // Access is a register bit's access policy.
@@ -21,6 +23,8 @@ const (
 )
 
 var accessNames = map[Access]string{RO: "ro", RW: "rw", WO: "wo", W1C: "w1c", W1S: "w1s", RC: "rc", SC: "sc"}
+
+func (a Access) valid() bool { return a >= RO && a <= SC }
 
 func (a Access) String() string {
 	if s, ok := accessNames[a]; ok {
@@ -131,28 +135,73 @@ func (b *BlockSpec) Reg(name string) (*RegSpec, bool) {
 	return nil, false
 }
 
-// Validate checks that the block is consistent: registers aligned, inside
-// the block, not overlapping, fields inside 32 bits and not overlapping,
-// reset values inside the defined bits.
+// Limits a block spec must keep to: a register file decodes its whole
+// address space through one table, so a spec cannot ask for gigabytes.
+const (
+	MaxBlockSize = 16 << 20 // bytes of address space
+	MaxArray     = 1 << 16  // elements of one register array
+)
+
+// Validate checks that the block is consistent: a name for every register
+// and no name twice, known access and test policies, registers aligned,
+// inside the block, not overlapping, fields inside 32 bits and not
+// overlapping, reset values inside the defined bits.
 func (b *BlockSpec) Validate() error {
 	type span struct {
 		off  uint32
 		name string
 	}
+	if b.Size > MaxBlockSize {
+		return fmt.Errorf("block %s: size %#x is over the %#x a block may decode", b.Name, b.Size, MaxBlockSize)
+	}
+	size := uint64(b.Size)
+	if size == 0 {
+		size = MaxBlockSize
+	}
 	var all []span
+	names := map[string]bool{}
 	for i := range b.Regs {
 		r := &b.Regs[i]
+		if r.Name == "" {
+			return fmt.Errorf("block %s: register %d at %#x has no name", b.Name, i, r.Offset)
+		}
+		if names[r.Name] {
+			return fmt.Errorf("block %s: register name %s used twice", b.Name, r.Name)
+		}
+		names[r.Name] = true
 		if r.Offset%4 != 0 {
 			return fmt.Errorf("block %s: register %s: offset %#x is not 4-byte aligned", b.Name, r.Name, r.Offset)
+		}
+		if r.Count > MaxArray {
+			return fmt.Errorf("block %s: register %s: count %d is over the %d elements an array may have", b.Name, r.Name, r.Count, MaxArray)
 		}
 		if r.Elems() > 1 && (r.Stride < 4 || r.Stride%4 != 0) {
 			return fmt.Errorf("block %s: register %s: array stride %#x must be a multiple of 4", b.Name, r.Name, r.Stride)
 		}
+		// In 64 bits: an array running past 4 GiB must not wrap to a
+		// small offset.
+		if last := uint64(r.Offset) + uint64(r.Elems()-1)*uint64(r.Stride); last+4 > size {
+			return fmt.Errorf("block %s: register %s[%d] at %#x lies outside the block (size %#x)", b.Name, r.Name, r.Elems()-1, last, size)
+		}
+		if len(r.Fields) == 0 && !r.Access.valid() {
+			return fmt.Errorf("block %s: register %s: %s is not an access policy", b.Name, r.Name, r.Access)
+		}
+		if r.Test > TestNone {
+			return fmt.Errorf("block %s: register %s: test policy %d is not full, reset or none", b.Name, r.Name, r.Test)
+		}
 		var used uint32
+		fields := map[string]bool{}
 		for _, f := range r.Fields {
 			if f.Hi < f.Lo || f.Hi > 31 {
 				return fmt.Errorf("block %s: register %s: field %s bits %d:%d out of range", b.Name, r.Name, f.Name, f.Hi, f.Lo)
 			}
+			if !f.Access.valid() {
+				return fmt.Errorf("block %s: register %s: field %s: %s is not an access policy", b.Name, r.Name, f.Name, f.Access)
+			}
+			if f.Name == "" || fields[f.Name] {
+				return fmt.Errorf("block %s: register %s: field name %q empty or used twice", b.Name, r.Name, f.Name)
+			}
+			fields[f.Name] = true
 			if used&f.Mask() != 0 {
 				return fmt.Errorf("block %s: register %s: field %s overlaps another field", b.Name, r.Name, f.Name)
 			}
@@ -162,11 +211,7 @@ func (b *BlockSpec) Validate() error {
 			return fmt.Errorf("block %s: register %s: reset value %#x sets reserved bits %#x", b.Name, r.Name, r.Reset, r.Reset&^used)
 		}
 		for e := 0; e < r.Elems(); e++ {
-			off := r.ElemOffset(e)
-			if b.Size != 0 && off+4 > b.Size {
-				return fmt.Errorf("block %s: register %s[%d] at %#x lies outside the block (size %#x)", b.Name, r.Name, e, off, b.Size)
-			}
-			all = append(all, span{off, r.Name})
+			all = append(all, span{r.ElemOffset(e), r.Name})
 		}
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].off < all[j].off })
@@ -200,6 +245,7 @@ type ReadHook func(elem int) uint32
 // register does more than store bits.
 type RegFile struct {
 	*layout
+	spec *BlockSpec
 	vals []uint32
 	onW  []WriteHook
 	onR  []ReadHook
@@ -208,16 +254,19 @@ type RegFile struct {
 // layout is what a BlockSpec compiles to; register files of the same spec
 // share it (a card has up to 64 VFs of one block).
 type layout struct {
-	spec   *BlockSpec
 	insts  []regInst
 	byWord []int32 // offset/4 -> instance, -1 for holes
 	first  map[string]int
 }
 
-var layouts sync.Map // *BlockSpec -> *layout
+// layouts caches compiled specs. The key is weak and a cleanup drops the
+// entry with its spec, so specs made on the fly (a fuzzer, a plugin's
+// description) do not pile up.
+var layouts sync.Map // weak.Pointer[BlockSpec] -> *layout
 
 func compile(spec *BlockSpec) (*layout, error) {
-	if l, ok := layouts.Load(spec); ok {
+	key := weak.Make(spec)
+	if l, ok := layouts.Load(key); ok {
 		return l.(*layout), nil
 	}
 	if err := spec.Validate(); err != nil {
@@ -230,7 +279,7 @@ func compile(spec *BlockSpec) (*layout, error) {
 			size = end
 		}
 	}
-	l := &layout{spec: spec, byWord: make([]int32, size/4), first: map[string]int{}}
+	l := &layout{byWord: make([]int32, size/4), first: map[string]int{}}
 	for i := range l.byWord {
 		l.byWord[i] = -1
 	}
@@ -247,7 +296,10 @@ func compile(spec *BlockSpec) (*layout, error) {
 			l.insts = append(l.insts, in)
 		}
 	}
-	layouts.Store(spec, l)
+	if prev, loaded := layouts.LoadOrStore(key, l); loaded {
+		return prev.(*layout), nil
+	}
+	runtime.AddCleanup(spec, func(k weak.Pointer[BlockSpec]) { layouts.Delete(k) }, key)
 	return l, nil
 }
 
@@ -258,7 +310,7 @@ func NewRegFile(spec *BlockSpec) (*RegFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &RegFile{layout: l, vals: make([]uint32, len(l.insts)), onW: make([]WriteHook, len(l.insts)), onR: make([]ReadHook, len(l.insts))}
+	f := &RegFile{layout: l, spec: spec, vals: make([]uint32, len(l.insts)), onW: make([]WriteHook, len(l.insts)), onR: make([]ReadHook, len(l.insts))}
 	f.Reset()
 	return f, nil
 }
