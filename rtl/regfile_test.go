@@ -25,7 +25,7 @@ func TestValidateRejectsBadSpecs(t *testing.T) {
 		{"array wrapping 32 bits", &BlockSpec{Name: "blk", Regs: []RegSpec{{Name: "A", Offset: 0xfffffff0, Access: RW, Count: 8, Stride: 0x10000000}}}, "lies outside the block"},
 		{"huge offset, no size", &BlockSpec{Name: "blk", Regs: []RegSpec{{Name: "A", Offset: 0xfffffffc, Access: RW}}}, "A[0] at 0xfffffffc lies outside the block (size 0x1000000)"},
 		{"huge size", &BlockSpec{Name: "blk", Size: 0x80000000}, "size 0x80000000 is over the 0x1000000"},
-		{"huge count", reg(func(r *RegSpec) { r.Count, r.Stride = 1 << 20, 4 }), "count 1048576 is over the 65536"},
+		{"huge count", reg(func(r *RegSpec) { r.Count, r.Stride = 1<<20, 4 }), "count 1048576 is over the 65536"},
 		{"bad stride", reg(func(r *RegSpec) { r.Count, r.Stride = 2, 6 }), "stride 0x6 must be a multiple of 4"},
 		{"no name", reg(func(r *RegSpec) { r.Name = "" }), "register 1 at 0x10 has no name"},
 		{"duplicate name", reg(func(r *RegSpec) { r.Name = "Z" }), "register name Z used twice"},
