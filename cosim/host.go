@@ -258,7 +258,10 @@ func (h *Host) syncTo(t sim.Time, who *context) bool {
 		case td == next:
 			h.dev.Advance(sim.Min(t, sim.Min(tm, tu)))
 		case tu == next:
-			if woke := h.land(); woke != nil && before(woke, who) {
+			// A woken context acts at the landing time: stop there, even
+			// when it is the very context we are syncing for (it waited
+			// with a deadline, and t was that deadline).
+			if woke := h.land(); woke != nil && (woke == who || before(woke, who)) {
 				h.now = sim.Max(h.now, next)
 				return false
 			}
