@@ -19,7 +19,40 @@ type Report struct {
 	WallTimeNS uint64     `json:"wall_time_ns"`
 	Functions  []Function `json:"functions"`
 	Ports      []Port     `json:"ports"`
+	Streams    []Stream   `json:"streams"`
 	Checks     []Check    `json:"checks"`
+}
+
+// Stream is one traffic stream as the scoreboard saw it: frames the
+// scenario injected, what the reference model predicted for them, and what
+// arrived where.
+type Stream struct {
+	Name      string   `json:"name"`
+	From      string   `json:"from"` // function name or "wire"
+	To        string   `json:"to"`
+	Sent      uint64   `json:"sent"`
+	Expected  uint64   `json:"expected"` // predicted to arrive somewhere
+	Received  uint64   `json:"received"` // matched an expected frame
+	Dropped   uint64   `json:"dropped"`  // predicted drops (filters, anti-spoofing)
+	Missing   uint64   `json:"missing"`
+	Extra     uint64   `json:"extra"`
+	Reordered uint64   `json:"reordered"`
+	Corrupted uint64   `json:"corrupted"`
+	Misrouted uint64   `json:"misrouted"`
+	Latency   *Latency `json:"latency,omitempty"`
+}
+
+// Latency is the distribution of one stream's one-way latency, from the
+// moment the sender handed the frame over (driver TxBatch, or the first
+// bit on the wire) to the moment the receiver got it (driver RxBatch
+// returning it, or the last bit on the wire), in nanoseconds.
+type Latency struct {
+	Samples uint64  `json:"samples"`
+	MeanNS  float64 `json:"mean_ns"`
+	P50NS   float64 `json:"p50_ns"`
+	P90NS   float64 `json:"p90_ns"`
+	P99NS   float64 `json:"p99_ns"`
+	MaxNS   float64 `json:"max_ns"`
 }
 
 // Function is one PCIe function's traffic.
