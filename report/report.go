@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+
+	"github.com/nicforge/nicforge/rtl/cover"
 )
 
 // Report is one run.
@@ -21,6 +23,9 @@ type Report struct {
 	Ports      []Port     `json:"ports"`
 	Streams    []Stream   `json:"streams"`
 	Checks     []Check    `json:"checks"`
+	// Coverage is the run's functional coverage: every declared bin with
+	// its hit count.
+	Coverage *cover.DB `json:"coverage,omitempty"`
 }
 
 // Stream is one traffic stream as the scoreboard saw it: frames the
@@ -124,6 +129,19 @@ func (r *Report) WriteText(w io.Writer) error {
 	fmt.Fprintln(tw, "port\ttx frames\trx frames\ttx pps\trx pps\tline rate pps\t")
 	for _, p := range r.Ports {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.0f\t%.0f\t\n", p.Name, p.TxFrames, p.RxFrames, p.TxPPS, p.RxPPS, p.LineRatePPS)
+	}
+	if len(r.Streams) > 0 {
+		fmt.Fprintln(tw)
+		fmt.Fprintln(tw, "stream\tfrom\tto\tsent\treceived\tpredicted drops\tmismatched\tlatency p50\tp99\t")
+		for _, s := range r.Streams {
+			bad := s.Missing + s.Extra + s.Reordered + s.Corrupted + s.Misrouted
+			p50, p99 := "-", "-"
+			if s.Latency != nil {
+				p50 = fmt.Sprintf("%.0f ns", s.Latency.P50NS)
+				p99 = fmt.Sprintf("%.0f ns", s.Latency.P99NS)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t\n", s.Name, s.From, s.To, s.Sent, s.Received, s.Dropped, bad, p50, p99)
+		}
 	}
 	if err := tw.Flush(); err != nil {
 		return err

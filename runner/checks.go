@@ -9,6 +9,7 @@ import (
 	"github.com/nicforge/nicforge/model/mac"
 	"github.com/nicforge/nicforge/model/pcie"
 	"github.com/nicforge/nicforge/report"
+	"github.com/nicforge/nicforge/rtl/cover"
 	"github.com/nicforge/nicforge/sim"
 )
 
@@ -174,6 +175,10 @@ func (s *simulation) report() *report.Report {
 	up.RxPPS = rate(a.uplinkRx, b.uplinkRx)
 	up.LineRatePPS = mac.LineRatePPS(float64(p.UplinkBPS), s.dominantSize(true))
 	r.Ports = append(r.Ports, up)
+	s.sb.Finish()
+	r.Streams = s.sb.Streams()
+	r.Coverage = cover.NewDB()
+	r.Coverage.Collect(s.dev.Coverage()...)
 	r.Checks = s.evaluate(r)
 	r.Pass = true
 	for _, c := range r.Checks {

@@ -8,6 +8,8 @@ import (
 	pfdrv "github.com/nicforge/nicforge/driver/ixgbe"
 	vfdrv "github.com/nicforge/nicforge/driver/ixgbevf"
 	"github.com/nicforge/nicforge/model/ether"
+	"github.com/nicforge/nicforge/sim"
+	"github.com/nicforge/nicforge/verify/scoreboard"
 	"github.com/nicforge/nicforge/workload"
 )
 
@@ -83,6 +85,12 @@ func (s *simulation) runVF(i int, fn bus.Function) {
 // setupApp gives a function's application its streams.
 func (s *simulation) setupApp(i int, app *workload.App, mac [6]byte) {
 	s.apps[i] = app
+	if s.sb != nil {
+		src := scoreboard.Endpoint(i)
+		clk := app.Clock
+		app.OnSend = func(data []byte) { s.sb.Sent(src, data, sim.FromDuration(clk.Now())) }
+		app.OnRecv = func(data []byte) { s.sb.Received(src, data, sim.FromDuration(clk.Now())) }
+	}
 	r := s.rnd.Split("app." + s.plan.Functions[i].Name)
 	app.Rand = r.IntN
 	for _, st := range s.plan.Streams {

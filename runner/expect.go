@@ -20,6 +20,7 @@ func (s *simulation) evaluate(r *report.Report) []report.Check {
 	} else {
 		add("drivers", true, "%d drivers probed and opened", len(s.plan.Functions))
 	}
+	add("scoreboard", s.sb.Pass(), "%s", s.sb.Summary())
 	if errs := s.card.Errors(); len(errs) > 0 {
 		add("model_errors", false, "%d bad inputs flagged, first: %s", len(errs), errs[0])
 	} else {

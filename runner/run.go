@@ -17,6 +17,7 @@ import (
 	"github.com/nicforge/nicforge/rtl"
 	"github.com/nicforge/nicforge/sim"
 	"github.com/nicforge/nicforge/trace"
+	"github.com/nicforge/nicforge/verify/scoreboard"
 	"github.com/nicforge/nicforge/workload"
 )
 
@@ -41,6 +42,7 @@ type simulation struct {
 	traceW      *trace.Writer
 	pcapW       *trace.PcapWriter
 	wireStreams []*wire.Stream
+	sb          *scoreboard.Scoreboard
 }
 
 func (s *simulation) fail(err error) {
@@ -84,6 +86,8 @@ func (s *simulation) build(opt Options) error {
 		return err
 	}
 	s.sink = wire.NewSink()
+	s.sb = newScoreboard(p)
+	s.sink.OnFrame = func(f *ether.Frame, at sim.Time) { s.sb.Received(scoreboard.Wire, f.Data, at) }
 	s.dev.MACTx.Peer = s.sink
 	s.gen = wire.NewGenerator(s.kernel, "wire.gen", byteClk, p.UplinkBPS, s.dev.Frames())
 	s.gen.Out = s.dev.MACRx
@@ -231,6 +235,7 @@ type rxTap struct {
 func (t rxTap) Receive(f *ether.Frame, at sim.Time) bool {
 	byteTime := sim.Time(uint64(sim.Second) * 8 / t.s.plan.UplinkBPS)
 	start := at - sim.Time(len(f.Data)+ether.FCSLen+ether.PreambleSFD)*byteTime
+	t.s.sb.Sent(scoreboard.Wire, f.Data, start)
 	if t.s.pcapW != nil {
 		_ = t.s.pcapW.WriteFrame(start, f.Data)
 	}

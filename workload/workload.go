@@ -74,6 +74,11 @@ type App struct {
 	RxOther uint64
 	// Rand picks frame sizes for mixed streams.
 	Rand func(n int) int
+	// OnSend sees every frame the driver accepted, right after TxBatch;
+	// OnRecv every frame RxBatch returned. Scoreboards hang here.
+	OnSend  func(data []byte)
+	OnRecv  func(data []byte)
+	capture [][]byte // this batch's frames, in the driver's buffers
 	// Bound once: a method value or closure made per call would allocate
 	// on every pass of the loop.
 	countFn func([]byte)
@@ -203,6 +208,9 @@ func (a *App) fill(i int, buf []byte) int {
 	size := s.size(a)
 	l := size - ether.FCSLen
 	s.tmpl.Build(buf[:l], &s.Flow, s.ID, s.Sent+uint64(i))
+	if a.OnSend != nil {
+		a.capture = append(a.capture, buf[:l])
+	}
 	s.advance(size)
 	s.SentB += uint64(size)
 	return l
@@ -210,6 +218,9 @@ func (a *App) fill(i int, buf []byte) int {
 
 func (a *App) count(data []byte) {
 	a.Clock.Spend(a.Costs.PerPacket)
+	if a.OnRecv != nil {
+		a.OnRecv(data)
+	}
 	id, seq, err := ether.ParseStamp(data)
 	if err != nil {
 		a.RxOther++
@@ -254,6 +265,15 @@ func (a *App) send(now time.Duration) int {
 		}
 		a.filling = s
 		got := a.Port.Tx(0, n, a.fillFn)
+		if a.OnSend != nil {
+			// Only the frames the driver took: the rest are built again
+			// with the same sequence numbers next time.
+			for _, f := range a.capture[:min(got, len(a.capture))] {
+				a.OnSend(f)
+			}
+			clear(a.capture)
+			a.capture = a.capture[:0]
+		}
 		a.Clock.Spend(time.Duration(got) * a.Costs.PerPacket)
 		s.Sent += uint64(got)
 		total += got

@@ -4,6 +4,7 @@ import (
 	"math/bits"
 
 	"github.com/nicforge/nicforge/rtl"
+	"github.com/nicforge/nicforge/rtl/cover"
 	"github.com/nicforge/nicforge/sim"
 )
 
@@ -48,11 +49,39 @@ type Engine struct {
 	blocks []*Block
 	busy   []*Block
 	now    func() sim.Time
+	cov    engineCoverage
 }
+
+// engineCoverage is what moderation did: whether each message went out as
+// soon as its cause rose (the throttle had expired) or waited for the
+// throttle timer, crossed with the interval in force.
+type engineCoverage struct {
+	g        *cover.Group
+	trigger  *cover.Point
+	interval *cover.Point
+	cross    *cover.Cross
+}
+
+const (
+	triggerImmediate = iota // cause rose with the throttle expired (or off)
+	triggerTimer            // cause held until the throttle interval ran out
+)
+
+// intervalBins bucket the throttle interval in microseconds: off, the
+// 82599's low-latency settings, its bulk settings, and beyond.
+var intervalBins = cover.NewBuckets(0, 1, 20, 100)
+
+// Coverage returns the engine's covergroup.
+func (e *Engine) Coverage() *cover.Group { return e.cov.g }
 
 // NewEngine registers the interrupt engine with a kernel.
 func NewEngine(k *rtl.Kernel, clk sim.Clock) *Engine {
 	e := &Engine{now: k.Now}
+	g := cover.NewGroup("intr")
+	e.cov = engineCoverage{g: g,
+		trigger:  g.Point("moderation_trigger", "immediate", "timer"),
+		interval: g.Point("throttle_interval_us", intervalBins.Names...)}
+	e.cov.cross = g.Cross("trigger_x_interval", e.cov.trigger, e.cov.interval)
 	e.proc = k.Add("intr", clk, e)
 	return e
 }
@@ -194,6 +223,15 @@ func (b *Block) eval(now sim.Time) sim.Time {
 				continue
 			}
 		}
+		trigger := triggerImmediate
+		if b.fired[v] && b.last[v]+b.interval[v] > b.since[v] {
+			trigger = triggerTimer
+		}
+		iv := intervalBins.Of(int(b.interval[v] / sim.Microsecond))
+		c := &b.e.cov
+		c.trigger.Hit(trigger)
+		c.interval.Hit(iv)
+		c.cross.Hit(trigger, iv)
 		b.want &^= bit
 		b.fired[v] = true
 		b.last[v] = now

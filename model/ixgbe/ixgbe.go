@@ -47,6 +47,7 @@ type Device struct {
 
 	linkUp bool
 	stats  Stats
+	cov    *coverage
 }
 
 // Stats are the model's own counters, beyond the registers.
@@ -98,6 +99,7 @@ func (d *Device) Bind(c *card.Card) {
 	d.k = c.Kernel()
 	d.clk = c.Clock()
 	d.pf = rtl.MustRegFile(PFRegs)
+	d.cov = newCoverage()
 	d.vfs = make([]*vf, TotalVFs)
 	d.timers = newTimers(d.k, d.clk)
 	d.intr = intr.NewEngine(d.k, d.clk)
@@ -239,6 +241,16 @@ func (d *Device) poolQueue(p, n int) int {
 }
 
 func (d *Device) raiseMisc(bits uint32, at sim.Time) {
+	if bits&eicrMailbox != 0 {
+		d.cov.causeByFn.Hit(causeMailbox, 0)
+		d.cov.fnKind.Hit(0)
+		d.cov.cause.Hit(causeMailbox)
+	}
+	if bits&eicrLSC != 0 {
+		d.cov.causeByFn.Hit(causeLSC, 0)
+		d.cov.fnKind.Hit(0)
+		d.cov.cause.Hit(causeLSC)
+	}
 	d.pfMisc |= bits
 	d.updateOther(at)
 }

@@ -22,6 +22,7 @@ func (d *Device) vfMailboxWrite(f *vf, v uint32, at sim.Time) {
 	}
 	word, bit := pfMBVFICR(f.idx/16), uint32(1)<<(f.idx%16)
 	if v&vfmbREQ != 0 {
+		d.cov.mailboxVF(f.mbmem[0])
 		d.pfSet(word, d.pfGet(word)|bit)
 		d.raiseMisc(eicrMailbox, at)
 	}
@@ -67,6 +68,7 @@ func (d *Device) pfMailboxWrite(v int, val uint32, at sim.Time) {
 	}
 	raise := false
 	if val&pfmbSTS != 0 {
+		d.cov.mailboxPF(f.mbmem[0])
 		f.mb |= vfmbPFSTS
 		raise = true
 	}

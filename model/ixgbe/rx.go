@@ -137,13 +137,13 @@ func (e *rxEngine) tail(q int, v uint32, at sim.Time) {
 func (e *rxEngine) fromWire(f *ether.Frame, now sim.Time) {
 	d := e.d
 	if !d.linkUp || !d.rxEnabled() {
-		e.dropFrame(f, now, "receiver disabled")
+		e.dropFrame(f, now, dropRxDisabled, "receiver disabled")
 		return
 	}
 	pools := e.acceptPools(f, f.Dst(), true)
 	if pools == 0 {
 		d.stats.RxFiltered++
-		e.dropFrame(f, now, "no pool accepts the destination")
+		e.dropFrame(f, now, dropFiltered, "no pool accepts the destination")
 		return
 	}
 	d.pf.Set(d.hot.gprc, d.pf.Get(d.hot.gprc)+1)
@@ -151,7 +151,8 @@ func (e *rxEngine) fromWire(f *ether.Frame, now sim.Time) {
 	e.deliver(f, pools, false, now, true)
 }
 
-func (e *rxEngine) dropFrame(f *ether.Frame, now sim.Time, why string) {
+func (e *rxEngine) dropFrame(f *ether.Frame, now sim.Time, reason int, why string) {
+	e.d.cov.rxDrop.Hit(reason)
 	if tr := e.d.tr(); tr != nil {
 		tr.Record(&trace.Event{Time: now, Kind: trace.FrameDrop, Len: uint32(f.WireLen()), Text: why})
 	}
@@ -179,14 +180,14 @@ func (e *rxEngine) deliver(f *ether.Frame, pools uint64, loopback bool, at sim.T
 		rq := e.queues[d.poolQueue(p, 0)]
 		if !rq.on {
 			rq.Drops++
-			e.dropFrame(g, at, "queue disabled")
+			e.dropFrame(g, at, dropQueueOff, "queue disabled")
 			continue
 		}
 		if e.used+g.WireLen() > d.t.RxPacketBuffer {
 			rq.Drops++
 			d.stats.RxBufferDrop++
 			d.addStat(pfMPC0, 1)
-			e.dropFrame(g, at, "Rx packet buffer full")
+			e.dropFrame(g, at, dropBufferFull, "Rx packet buffer full")
 			continue
 		}
 		e.used += g.WireLen()
@@ -338,7 +339,7 @@ func (e *rxEngine) receive(rq *rxQueue, f *ether.Frame, now sim.Time) sim.Time {
 				rq.Drops++
 				d.stats.RxNoDescDrop++
 				e.used -= f.WireLen()
-				e.dropFrame(f, now, "no Rx descriptor (DROP_EN)")
+				e.dropFrame(f, now, dropNoDesc, "no Rx descriptor (DROP_EN)")
 				return 0
 			}
 			return sim.Never // stall until the driver posts buffers
@@ -346,16 +347,20 @@ func (e *rxEngine) receive(rq *rxQueue, f *ether.Frame, now sim.Time) sim.Time {
 	}
 	up := d.card.Upstream()
 	pktType := uint16(0)
+	typeBin := rxTypeOther
 	if f.EtherType() == 0x0800 {
-		pktType = pktTypeIPv4
+		pktType, typeBin = pktTypeIPv4, rxTypeIPv4Other
 		if len(f.Data) > ether.HeaderLen+9 && f.Data[ether.HeaderLen+9] == 17 {
-			pktType |= pktTypeUDP
+			pktType, typeBin = pktType|pktTypeUDP, rxTypeIPv4UDP
 		} else if len(f.Data) > ether.HeaderLen+9 && f.Data[ether.HeaderLen+9] == 6 {
-			pktType |= pktTypeTCP
+			pktType, typeBin = pktType|pktTypeTCP, rxTypeIPv4TCP
 		}
 	} else if f.EtherType() == 0x86DD {
-		pktType = pktTypeIPv6
+		pktType, typeBin = pktTypeIPv6, rxTypeIPv6
 	}
+	d.cov.rxType.Hit(typeBin)
+	d.cov.rxSize.Hit(frameSizes.Of(f.WireLen()))
+	d.cov.rxBufs.Hit(min(need, 3) - 1)
 	pos := 0
 	for k := 0; k < need; k++ {
 		desc, idx, _ := rq.ring.Peek(k, now)
@@ -382,7 +387,11 @@ func (e *rxEngine) receive(rq *rxQueue, f *ether.Frame, now sim.Time) sim.Time {
 		binary.LittleEndian.PutUint16(wb[14:], 0)
 		_ = up.Write(rq.fn, now, rq.ring.DescAddr(idx), wb)
 	}
+	before := rq.ring.Head
 	rq.ring.Consume(need)
+	if rq.ring.Head < before {
+		d.cov.ringWrap.Hit(wrapRx)
+	}
 	e.used -= f.WireLen()
 	rq.Packets++
 	rq.Bytes += uint64(f.WireLen())

@@ -242,8 +242,14 @@ func (e *txEngine) start(tq *txQueue, now sim.Time) (bool, sim.Time) {
 		}
 		ctl := binary.LittleEndian.Uint32(desc[8:])
 		n++
-		if ctl&txdCmdDEXT != 0 && ctl&txdDTYPMask == txdDTYPCtxt {
+		switch {
+		case ctl&txdCmdDEXT == 0:
+			d.cov.txDesc.Hit(descLegacy)
+		case ctl&txdDTYPMask == txdDTYPCtxt:
+			d.cov.txDesc.Hit(descAdvContext)
 			continue
+		default:
+			d.cov.txDesc.Hit(descAdvData)
 		}
 		total += int(ctl & 0xFFFF)
 		eop = ctl&txdCmdEOP != 0
@@ -296,7 +302,12 @@ func (e *txEngine) start(tq *txQueue, now sim.Time) (bool, sim.Time) {
 		}
 		pos += l
 	}
+	before := tq.ring.Head
 	tq.ring.Consume(n)
+	if tq.ring.Head < before {
+		d.cov.ringWrap.Hit(wrapTx)
+	}
+	d.cov.descsPerPacket(n)
 	f.SrcPool = tq.pool
 	f.SrcQueue = tq.q
 	tq.busy++
@@ -426,11 +437,15 @@ func (e *txEngine) writeBack(tq *txQueue, now sim.Time) {
 // when the frame's data is in the packet buffer. It returns false when the
 // uplink's packet buffer is full.
 func (d *Device) txSwitch(f *ether.Frame, pool int, now, ready sim.Time) bool {
+	size := frameSizes.Of(f.WireLen())
+	d.cov.txSize.Hit(size)
 	vt := d.pf.Get(d.hot.vtctl)&vtctlVTEna != 0
 	if vt && pool < d.numVFs && d.spoofCheck(pool) {
 		src := f.Src()
 		if d.filters.lookup(d, src)&(1<<uint(pool)) == 0 {
 			d.stats.SpoofDrops++
+			d.cov.txSwitch.Hit(switchSpoofDrop)
+			d.cov.sizeXswitch.Hit(size, switchSpoofDrop)
 			d.addStat(pfSSVPC, 1)
 			if tr := d.tr(); tr != nil {
 				tr.Record(&trace.Event{Time: now, Kind: trace.FrameDrop, Port: 0, Len: uint32(f.WireLen()), Text: "anti-spoof: " + pcie.VF(pool).String() + " sent source MAC " + src.String()})
@@ -445,6 +460,15 @@ func (d *Device) txSwitch(f *ether.Frame, pool int, now, ready sim.Time) bool {
 		local = d.rx.acceptPools(f, dst, false) &^ (1 << uint(pool))
 	}
 	toWire := local == 0 || dst.IsMulticast()
+	outcome := switchWire
+	switch {
+	case local != 0 && toWire:
+		outcome = switchBoth
+	case local != 0:
+		outcome = switchLoopback
+	}
+	d.cov.txSwitch.Hit(outcome)
+	d.cov.sizeXswitch.Hit(size, outcome)
 	if toWire {
 		if !d.MACTx.Enqueue(f, ready) {
 			return false
@@ -475,6 +499,16 @@ func (d *Device) spoofCheck(pool int) bool {
 // vector its owner mapped it to.
 func (d *Device) queueCause(q int, tx bool, at sim.Time) {
 	fn, pool := d.queueOwner(q)
+	cause, kind := causeRxQueue, 0
+	if tx {
+		cause = causeTxQueue
+	}
+	if fn.IsVF() {
+		kind = 1
+	}
+	d.cov.cause.Hit(cause)
+	d.cov.causeByFn.Hit(cause, kind)
+	d.cov.fnKind.Hit(kind)
 	if fn.IsVF() {
 		v := d.vfs[pool]
 		if vec, ok := v.vector(q-pool*2, tx); ok {

@@ -1,0 +1,23 @@
+// Package scoreboard compares, frame by frame, what the card delivered
+// with what an untimed reference model says it should have delivered.
+//
+//	injected frames ──▶ Sent(src, frame, t) ──▶ Predictor.Route ──▶ expected
+//	  (driver TxBatch,                          (reference model)   queue per
+//	   wire generator)                                              (destination, stream)
+//	                                                                    │ match by
+//	delivered frames ─▶ Received(dst, frame, t) ────────────────────────┘ stream+seq
+//	  (driver RxBatch,        │
+//	   wire sink)             ▼
+//	       received │ corrupted (frame diff) │ reordered │ misrouted │ extra
+//	Finish():  every expectation left is missing
+//
+// Frames are identified by the stamp every test frame carries (stream id
+// and sequence number, model/ether), so matching never depends on timing.
+// Order is checked within a stream at one destination: a frame that
+// arrives after a later frame of its stream is reordered. Byte ranges in
+// Mask are don't-care: fields the card legitimately rewrites.
+//
+// Every mismatch is recorded with the time, the destination, the stream
+// and sequence number and, for a corrupted frame, a diff of the bytes; the
+// first ones are kept in full, the rest only counted.
+package scoreboard

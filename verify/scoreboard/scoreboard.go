@@ -1,0 +1,436 @@
+package scoreboard
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/nicforge/nicforge/model/ether"
+	"github.com/nicforge/nicforge/report"
+	"github.com/nicforge/nicforge/sim"
+)
+
+// Endpoint is where frames enter or leave the card: the wire or a function,
+// by the runner's numbering.
+type Endpoint int
+
+// Predictor is the reference model: where a frame injected at src should
+// come out, appended to dsts. An empty set with a reason is a predicted
+// drop.
+type Predictor interface {
+	Route(dsts []Endpoint, src Endpoint, frame []byte) ([]Endpoint, string)
+}
+
+// ByteRange is a run of bytes in a frame.
+type ByteRange struct{ Off, Len int }
+
+// Kind is what went wrong with a frame.
+type Kind int
+
+// Mismatch kinds.
+const (
+	Missing Kind = iota
+	Extra
+	Reordered
+	Corrupted
+	Misrouted
+)
+
+func (k Kind) String() string {
+	return [...]string{"missing", "extra", "reordered", "corrupted", "misrouted"}[k]
+}
+
+// Mismatch is one frame that did not arrive as predicted.
+type Mismatch struct {
+	Kind   Kind
+	At     sim.Time // when it arrived (for missing: when it was sent)
+	Where  string   // the destination it arrived at (for missing: where it was expected)
+	Stream uint16
+	Seq    uint64
+	Detail string
+}
+
+func (m Mismatch) String() string {
+	return fmt.Sprintf("%s frame at %v on %s: stream %d seq %d: %s", m.Kind, m.At, m.Where, m.Stream, m.Seq, m.Detail)
+}
+
+// keepMismatches bounds the mismatches kept in full.
+const keepMismatches = 20
+
+type entry struct {
+	seq  uint64
+	at   sim.Time
+	data []byte
+}
+
+// expectQueue is the predicted frames of one stream at one destination, in
+// send order.
+type expectQueue struct {
+	q    []entry
+	head int
+	late []entry // overtaken, still expected (few: a reorder window)
+}
+
+// Stream accumulates one stream's results.
+type Stream struct {
+	ID       uint16
+	Name     string
+	From, To string
+	report.Stream
+	latency []float64 // ns
+}
+
+// Scoreboard checks one run.
+type Scoreboard struct {
+	names     []string // endpoint names, index = Endpoint + 1 (the wire is -1)
+	predict   Predictor
+	Mask      []ByteRange
+	expect    map[qkey]*expectQueue
+	streams   map[uint16]*Stream
+	order     []uint16
+	Counts    [Misrouted + 1]uint64
+	Kept      []Mismatch
+	slab      []byte
+	route     []Endpoint
+	lastKey   qkey
+	lastQ     *expectQueue
+	lastSt    *Stream
+	finished  bool
+	Unstamped uint64 // frames without a test stamp (not checked)
+}
+
+type qkey struct {
+	dst    Endpoint
+	stream uint16
+}
+
+// Wire is the endpoint of the uplink's far side.
+const Wire Endpoint = -1
+
+// New returns a scoreboard; names[i] names endpoint i, and the wire is
+// "wire".
+func New(p Predictor, names []string) *Scoreboard {
+	return &Scoreboard{names: append([]string{"wire"}, names...), predict: p, expect: map[qkey]*expectQueue{}, streams: map[uint16]*Stream{}}
+}
+
+func (sb *Scoreboard) name(e Endpoint) string {
+	if i := int(e) + 1; i >= 0 && i < len(sb.names) {
+		return sb.names[i]
+	}
+	return fmt.Sprintf("endpoint %d", e)
+}
+
+// DeclareStream names a stream for the report.
+func (sb *Scoreboard) DeclareStream(id uint16, name string, from, to Endpoint) {
+	st := sb.stream(id)
+	st.Name, st.From, st.To = name, sb.name(from), sb.name(to)
+}
+
+func (sb *Scoreboard) stream(id uint16) *Stream {
+	if sb.lastSt != nil && sb.lastSt.ID == id {
+		return sb.lastSt
+	}
+	st := sb.streams[id]
+	if st != nil {
+		sb.lastSt = st
+	}
+	if st == nil {
+		st = &Stream{ID: id, Name: fmt.Sprint(id)}
+		sb.streams[id] = st
+		sb.order = append(sb.order, id)
+	}
+	return st
+}
+
+// keep copies a frame into the slab: expectations are short-lived and
+// small, so one allocation serves hundreds of them.
+func (sb *Scoreboard) keep(b []byte) []byte {
+	if len(sb.slab) < len(b) {
+		sb.slab = make([]byte, max(64<<10, len(b)))
+	}
+	c := sb.slab[:len(b):len(b)]
+	sb.slab = sb.slab[len(b):]
+	copy(c, b)
+	return c
+}
+
+// Sent records a frame injected at src at time at.
+func (sb *Scoreboard) Sent(src Endpoint, frame []byte, at sim.Time) {
+	id, seq, err := ether.ParseStamp(frame)
+	if err != nil {
+		sb.Unstamped++
+		return
+	}
+	st := sb.stream(id)
+	st.Sent++
+	dsts, _ := sb.predict.Route(sb.route[:0], src, frame)
+	sb.route = dsts
+	if len(dsts) == 0 {
+		st.Dropped++
+		return
+	}
+	data := sb.keep(frame)
+	for _, d := range dsts {
+		st.Expected++
+		q := sb.queue(qkey{d, id}, true)
+		q.q = append(q.q, entry{seq: seq, at: at, data: data})
+	}
+}
+
+// Received records a frame delivered at dst at time at.
+func (sb *Scoreboard) Received(dst Endpoint, frame []byte, at sim.Time) {
+	id, seq, err := ether.ParseStamp(frame)
+	if err != nil {
+		sb.Unstamped++
+		return
+	}
+	st := sb.stream(id)
+	q := sb.queue(qkey{dst, id}, false)
+	if q != nil {
+		// In order: the head. Ahead of order: skip over the frames it
+		// overtook, which stay expected as late.
+		for i := q.head; i < len(q.q); i++ {
+			if q.q[i].seq != seq {
+				continue
+			}
+			q.late = append(q.late, q.q[q.head:i]...)
+			e := q.q[i]
+			q.q[i] = entry{}
+			q.head = i + 1
+			q.compact()
+			sb.match(st, dst, e, frame, at, false)
+			return
+		}
+		if e, ok := q.takeLate(seq); ok {
+			sb.match(st, dst, e, frame, at, true)
+			return
+		}
+	}
+	// Not expected here: expected somewhere else?
+	var others []qkey
+	for k := range sb.expect {
+		if k.stream == id && k.dst != dst {
+			others = append(others, k)
+		}
+	}
+	sort.Slice(others, func(i, j int) bool { return others[i].dst < others[j].dst })
+	for _, k := range others {
+		if e, ok := sb.expect[k].take(seq); ok {
+			st.Misrouted++
+			sb.mismatch(st, Misrouted, at, dst, id, seq, fmt.Sprintf("expected on %s (sent at %v)", sb.name(k.dst), e.at))
+			return
+		}
+	}
+	st.Extra++
+	sb.mismatch(st, Extra, at, dst, id, seq, fmt.Sprintf("%d bytes not expected anywhere (a duplicate, or a frame the reference model drops)", len(frame)))
+}
+
+// queue returns the expectations of k, made if create is set. The last one
+// is cached: frames come in runs of one stream.
+func (sb *Scoreboard) queue(k qkey, create bool) *expectQueue {
+	if sb.lastQ != nil && sb.lastKey == k {
+		return sb.lastQ
+	}
+	q := sb.expect[k]
+	if q == nil {
+		if !create {
+			return nil
+		}
+		q = &expectQueue{}
+		sb.expect[k] = q
+	}
+	sb.lastKey, sb.lastQ = k, q
+	return q
+}
+
+func (q *expectQueue) compact() {
+	if q.head == len(q.q) {
+		q.q, q.head = q.q[:0], 0
+	} else if q.head >= 256 && q.head > len(q.q)/2 {
+		n := copy(q.q, q.q[q.head:])
+		clear(q.q[n:])
+		q.q, q.head = q.q[:n], 0
+	}
+}
+
+func (q *expectQueue) takeLate(seq uint64) (entry, bool) {
+	for i, e := range q.late {
+		if e.seq == seq {
+			q.late = append(q.late[:i], q.late[i+1:]...)
+			return e, true
+		}
+	}
+	return entry{}, false
+}
+
+// take removes the expectation of seq, wherever it is.
+func (q *expectQueue) take(seq uint64) (entry, bool) {
+	if e, ok := q.takeLate(seq); ok {
+		return e, true
+	}
+	for i := q.head; i < len(q.q); i++ {
+		if q.q[i].seq == seq && q.q[i].data != nil {
+			e := q.q[i]
+			copy(q.q[i:], q.q[i+1:])
+			q.q[len(q.q)-1] = entry{}
+			q.q = q.q[:len(q.q)-1]
+			return e, true
+		}
+	}
+	return entry{}, false
+}
+
+func (sb *Scoreboard) match(st *Stream, dst Endpoint, e entry, frame []byte, at sim.Time, late bool) {
+	if diff := Diff(e.data, frame, sb.Mask); diff != "" {
+		st.Corrupted++
+		sb.mismatch(st, Corrupted, at, dst, st.ID, e.seq, diff)
+		return
+	}
+	st.Received++
+	if late {
+		st.Reordered++
+		sb.mismatch(st, Reordered, at, dst, st.ID, e.seq, fmt.Sprintf("arrived after a later frame of its stream (sent at %v)", e.at))
+	}
+	if at >= e.at {
+		st.latency = append(st.latency, float64(at-e.at)/float64(sim.Nanosecond))
+	}
+}
+
+func (sb *Scoreboard) mismatch(st *Stream, k Kind, at sim.Time, where Endpoint, id uint16, seq uint64, detail string) {
+	sb.Counts[k]++
+	if len(sb.Kept) < keepMismatches {
+		sb.Kept = append(sb.Kept, Mismatch{Kind: k, At: at, Where: sb.name(where), Stream: id, Seq: seq, Detail: detail})
+	}
+}
+
+// Finish turns every expectation left into a missing frame. Call it once,
+// after the drain.
+func (sb *Scoreboard) Finish() {
+	if sb.finished {
+		return
+	}
+	sb.finished = true
+	keys := make([]qkey, 0, len(sb.expect))
+	for k := range sb.expect {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i].stream < keys[j].stream || keys[i].stream == keys[j].stream && keys[i].dst < keys[j].dst
+	})
+	for _, k := range keys {
+		q := sb.expect[k]
+		var left []entry
+		for _, e := range q.q[q.head:] {
+			if e.data != nil {
+				left = append(left, e)
+			}
+		}
+		left = append(left, q.late...)
+		sort.Slice(left, func(i, j int) bool { return left[i].seq < left[j].seq })
+		st := sb.stream(k.stream)
+		for _, e := range left {
+			st.Missing++
+			sb.mismatch(st, Missing, e.at, k.dst, k.stream, e.seq, fmt.Sprintf("sent at %v, never delivered", e.at))
+		}
+	}
+}
+
+// Pass reports whether every frame arrived as predicted.
+func (sb *Scoreboard) Pass() bool {
+	for _, n := range sb.Counts {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Summary is one line: the totals and the first mismatch.
+func (sb *Scoreboard) Summary() string {
+	var sent, exp, got, dropped uint64
+	for _, st := range sb.streams {
+		sent += st.Sent
+		exp += st.Expected
+		got += st.Received
+		dropped += st.Dropped
+	}
+	s := fmt.Sprintf("%d frames sent, %d expected, %d received as predicted, %d predicted drops", sent, exp, got, dropped)
+	if sb.Pass() {
+		return s
+	}
+	var parts []string
+	for k, n := range sb.Counts {
+		if n != 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, Kind(k)))
+		}
+	}
+	return s + "; " + strings.Join(parts, ", ") + "; first: " + sb.Kept[0].String()
+}
+
+// Streams returns each stream's results, in the order streams appeared,
+// with latency percentiles.
+func (sb *Scoreboard) Streams() []report.Stream {
+	out := make([]report.Stream, 0, len(sb.order))
+	ids := append([]uint16(nil), sb.order...)
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		st := sb.streams[id]
+		r := st.Stream
+		r.Name, r.From, r.To = st.Name, st.From, st.To
+		r.Latency = latency(st.latency)
+		out = append(out, r)
+	}
+	return out
+}
+
+func latency(ns []float64) *report.Latency {
+	if len(ns) == 0 {
+		return nil
+	}
+	x := append([]float64(nil), ns...)
+	sort.Float64s(x)
+	sum := 0.0
+	for _, v := range x {
+		sum += v
+	}
+	q := func(p float64) float64 { return x[int(p*float64(len(x)-1)+0.5)] }
+	return &report.Latency{Samples: uint64(len(x)), MeanNS: sum / float64(len(x)), P50NS: q(0.5), P90NS: q(0.9), P99NS: q(0.99), MaxNS: x[len(x)-1]}
+}
+
+// Diff returns "" when got equals want outside the masked ranges, else a
+// description of the first differences: lengths, and up to 8 differing
+// bytes with their offsets.
+func Diff(want, got []byte, mask []ByteRange) string {
+	if bytes.Equal(want, got) {
+		return ""
+	}
+	masked := func(i int) bool {
+		for _, m := range mask {
+			if i >= m.Off && i < m.Off+m.Len {
+				return true
+			}
+		}
+		return false
+	}
+	var b strings.Builder
+	if len(want) != len(got) {
+		fmt.Fprintf(&b, "length %d, want %d", len(got), len(want))
+	}
+	n, shown := min(len(want), len(got)), 0
+	for i := 0; i < n; i++ {
+		if want[i] == got[i] || masked(i) {
+			continue
+		}
+		if shown == 8 {
+			b.WriteString(" …")
+			break
+		}
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "byte %d: %#02x, want %#02x", i, got[i], want[i])
+		shown++
+	}
+	return b.String()
+}

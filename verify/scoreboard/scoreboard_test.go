@@ -1,0 +1,169 @@
+package scoreboard
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/nicforge/nicforge/model/ether"
+	"github.com/nicforge/nicforge/sim"
+)
+
+// fixed routes every frame of a stream to the same destinations.
+type fixed map[uint16][]Endpoint
+
+func (f fixed) Route(out []Endpoint, src Endpoint, frame []byte) ([]Endpoint, string) {
+	id, _, _ := ether.ParseStamp(frame)
+	out = append(out, f[id]...)
+	if len(out) == 0 {
+		return out, "dropped"
+	}
+	return out, ""
+}
+
+func frame(stream uint16, seq uint64) []byte {
+	b := make([]byte, 60)
+	ether.BuildUDP(b, &ether.Flow{Dst: ether.MAC{2, 0, 0, 0, 0, 1}, Src: ether.MAC{2, 0, 0, 0, 0, 2}}, stream, seq)
+	return b
+}
+
+const vf0, vf1 = Endpoint(0), Endpoint(1)
+
+func TestScoreboard(t *testing.T) {
+	routes := fixed{1: {vf0}, 2: {vf0, vf1}, 3: nil}
+	type step struct {
+		recv bool
+		at   Endpoint
+		id   uint16
+		seq  uint64
+		mut  func([]byte) []byte
+	}
+	send := func(id uint16, seqs ...uint64) []step {
+		var s []step
+		for _, q := range seqs {
+			s = append(s, step{at: Wire, id: id, seq: q})
+		}
+		return s
+	}
+	recv := func(at Endpoint, id uint16, seqs ...uint64) []step {
+		var s []step
+		for _, q := range seqs {
+			s = append(s, step{recv: true, at: at, id: id, seq: q})
+		}
+		return s
+	}
+	cat := func(parts ...[]step) []step {
+		var s []step
+		for _, p := range parts {
+			s = append(s, p...)
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		name   string
+		steps  []step
+		counts map[Kind]uint64
+		first  string
+	}{
+		{"in order", cat(send(1, 0, 1, 2), recv(vf0, 1, 0, 1, 2)), nil, ""},
+		{"broadcast to two", cat(send(2, 0, 1), recv(vf1, 2, 0, 1), recv(vf0, 2, 0, 1)), nil, ""},
+		{"predicted drop", cat(send(3, 0, 1)), nil, ""},
+		{"missing", cat(send(1, 0, 1, 2), recv(vf0, 1, 0, 2)), map[Kind]uint64{Missing: 1}, "missing frame at 0ps on vf0: stream 1 seq 1: sent at 0ps, never delivered"},
+		{"duplicate", cat(send(1, 0, 1), recv(vf0, 1, 0, 1, 1)), map[Kind]uint64{Extra: 1}, "extra frame at 0ps on vf0: stream 1 seq 1"},
+		{"reordered", cat(send(1, 0, 1, 2), recv(vf0, 1, 0, 2, 1)), map[Kind]uint64{Reordered: 1}, "reordered frame at 0ps on vf0: stream 1 seq 1: arrived after a later frame"},
+		{"misrouted", cat(send(1, 0, 1), recv(vf0, 1, 0), recv(vf1, 1, 1)), map[Kind]uint64{Misrouted: 1}, "misrouted frame at 0ps on vf1: stream 1 seq 1: expected on vf0"},
+		{"dropped frame delivered", cat(send(3, 0), recv(vf0, 3, 0)), map[Kind]uint64{Extra: 1}, "extra frame at 0ps on vf0: stream 3 seq 0"},
+		{"corrupted", cat(send(1, 0), []step{{recv: true, at: vf0, id: 1, seq: 0, mut: func(b []byte) []byte { b[30] ^= 0xff; return b }}}),
+			map[Kind]uint64{Corrupted: 1}, "corrupted frame at 0ps on vf0: stream 1 seq 0: byte 30: 0xff, want 0x00"},
+		{"truncated", cat(send(1, 0), []step{{recv: true, at: vf0, id: 1, seq: 0, mut: func(b []byte) []byte { return b[:58] }}}),
+			map[Kind]uint64{Corrupted: 1}, "length 58, want 60"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sb := New(routes, []string{"vf0", "vf1"})
+			for _, s := range tc.steps {
+				f := frame(s.id, s.seq)
+				if s.mut != nil {
+					f = s.mut(f)
+				}
+				if s.recv {
+					sb.Received(s.at, f, 0)
+				} else {
+					sb.Sent(s.at, f, 0)
+				}
+			}
+			sb.Finish()
+			var want [Misrouted + 1]uint64
+			for k, n := range tc.counts {
+				want[k] = n
+			}
+			require.Equal(t, want, sb.Counts)
+			require.Equal(t, tc.first == "", sb.Pass())
+			if tc.first != "" {
+				require.Contains(t, sb.Kept[0].String(), tc.first)
+				require.Contains(t, sb.Summary(), "first: ")
+			}
+		})
+	}
+}
+
+func TestMaskIgnoresRewrittenBytes(t *testing.T) {
+	sb := New(fixed{1: {vf0}}, []string{"vf0"})
+	sb.Mask = []ByteRange{{Off: 22, Len: 1}} // IPv4 TTL
+	sb.Sent(Wire, frame(1, 0), 0)
+	f := frame(1, 0)
+	f[22]--
+	sb.Received(vf0, f, 0)
+	sb.Finish()
+	require.True(t, sb.Pass(), sb.Summary())
+}
+
+func TestLatencyAndStreams(t *testing.T) {
+	sb := New(fixed{1: {vf0}}, []string{"vf0"})
+	sb.DeclareStream(1, "wire-to-vf0", Wire, vf0)
+	for i := uint64(0); i < 100; i++ {
+		sb.Sent(Wire, frame(1, i), sim.Time(i)*sim.Microsecond)
+		sb.Received(vf0, frame(1, i), sim.Time(i)*sim.Microsecond+sim.Time(i+1)*sim.Nanosecond)
+	}
+	sb.Finish()
+	st := sb.Streams()
+	require.Len(t, st, 1)
+	require.Equal(t, "wire-to-vf0", st[0].Name)
+	require.Equal(t, "wire", st[0].From)
+	require.Equal(t, uint64(100), st[0].Received)
+	require.Equal(t, uint64(100), st[0].Latency.Samples)
+	require.InDelta(t, 50.5, st[0].Latency.MeanNS, 1e-9)
+	require.Equal(t, 51.0, st[0].Latency.P50NS)
+	require.Equal(t, 99.0, st[0].Latency.P99NS)
+	require.Equal(t, 100.0, st[0].Latency.MaxNS)
+}
+
+func FuzzScoreboard(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 3, 0x80, 0x81, 0x83, 0x82})
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		// Bit 7: receive (else send); bit 6: at vf1; low bits: seq. Any
+		// sequence of sends and receives ends with every sent frame
+		// accounted for exactly once.
+		sb := New(fixed{1: {vf0}}, []string{"vf0", "vf1"})
+		var sent uint64
+		for _, op := range ops {
+			at := vf0
+			if op&0x40 != 0 {
+				at = vf1
+			}
+			if op&0x80 != 0 {
+				sb.Received(at, frame(1, uint64(op&0x3f)), 0)
+			} else {
+				sb.Sent(Wire, frame(1, uint64(op&0x3f)), 0)
+				sent++
+			}
+		}
+		sb.Finish()
+		st := sb.Streams()
+		if sent == 0 {
+			return
+		}
+		s := st[0]
+		require.Equal(t, sent, s.Expected)
+		require.Equal(t, s.Expected, s.Received+s.Corrupted+s.Misrouted+s.Missing, "every expectation is met once: %+v", s)
+	})
+}
