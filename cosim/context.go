@@ -78,8 +78,8 @@ func (h *Host) Run(limit sim.Time) error {
 		if c != nil {
 			t = c.time
 		}
-		if t > limit {
-			if !h.syncTo(limit, nil) {
+		if t > h.limit { // the end, or a Stop
+			if !h.syncTo(h.limit, nil) {
 				continue
 			}
 			break

@@ -100,6 +100,9 @@ func (f *function) Read32(bar int, off uint32) uint32 {
 		}
 		var done sim.Time
 		v, done = f.h.dev.MMIORead(f.id, bar, off, at)
+		for _, fn := range f.h.onMMIORead {
+			fn(f.id, bar, off, v, at)
+		}
 		if f.h.tr != nil {
 			f.h.tr.Record(&trace.Event{Time: at, Kind: trace.MMIORead, Func: uint16(f.id), Bar: uint8(bar), Addr: uint64(off), Value: uint64(v)})
 		}

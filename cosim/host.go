@@ -22,28 +22,31 @@ type Config struct {
 // contexts and the scheduler that owns time. It implements pcie.Upstream
 // for the device.
 type Host struct {
-	mem     *Memory
-	link    *Link
-	dev     Device
-	domains []*domain
-	funcs   map[pcie.Func]*function
-	known   map[pcie.Func]bool
-	ctxs    []*context
-	cur     *context
-	now     sim.Time // the scheduler's time: what every context has seen
-	limit   sim.Time // end of the current Run
-	mmioQ   []mmioWrite
-	mmioH   int
-	upQ     []landing
-	upH     int
-	upData  []byte
-	faults  []pcie.Fault
-	tr      trace.Sink
-	stopped bool
-	onMSIX  []func(pcie.Func, int, sim.Time)
-	onMMIO  []func(pcie.Func, int, uint32, uint32, sim.Time)
-	onAdd   []func(pcie.Func, bus.Function)
-	errs    []error
+	mem        *Memory
+	link       *Link
+	dev        Device
+	domains    []*domain
+	funcs      map[pcie.Func]*function
+	known      map[pcie.Func]bool
+	ctxs       []*context
+	cur        *context
+	now        sim.Time // the scheduler's time: what every context has seen
+	limit      sim.Time // end of the current Run
+	mmioQ      []mmioWrite
+	mmioH      int
+	upQ        []landing
+	upH        int
+	upData     []byte
+	faults     []pcie.Fault
+	tr         trace.Sink
+	stopped    bool
+	onMSIX     []func(pcie.Func, int, sim.Time)
+	onMMIO     []func(pcie.Func, int, uint32, uint32, sim.Time)
+	onMMIORead []func(pcie.Func, int, uint32, uint32, sim.Time)
+	onDMA      []func(f pcie.Func, write bool, addr uint64, data []byte, at sim.Time)
+	onFault    []func(pcie.Fault)
+	onAdd      []func(pcie.Func, bus.Function)
+	errs       []error
 }
 
 type mmioWrite struct {
@@ -124,6 +127,31 @@ func (h *Host) OnMMIOWrite(fn func(f pcie.Func, bar int, off, v uint32, at sim.T
 	h.onMMIO = append(h.onMMIO, fn)
 }
 
+// OnMMIORead observes every MMIO read with the value the device returned,
+// at the time the request reached the device.
+func (h *Host) OnMMIORead(fn func(f pcie.Func, bar int, off, v uint32, at sim.Time)) {
+	h.onMMIORead = append(h.onMMIORead, fn)
+}
+
+// OnDMA observes every DMA the device makes inside its function's domain,
+// when the device issues it: for a read, data is what it read; for a
+// write, what it will write (host memory still holds the old bytes).
+func (h *Host) OnDMA(fn func(f pcie.Func, write bool, addr uint64, data []byte, at sim.Time)) {
+	h.onDMA = append(h.onDMA, fn)
+}
+
+// OnFault observes every DMA fault.
+func (h *Host) OnFault(fn func(pcie.Fault)) { h.onFault = append(h.onFault, fn) }
+
+// Stop ends the run at the scheduler's current time: every context parks
+// at its next bus operation and Run returns. Checkers call it at the first
+// violation.
+func (h *Host) Stop() {
+	if h.limit > h.now {
+		h.limit = h.now
+	}
+}
+
 // OnFunctionAdded is called when a function appears (VFs on SR-IOV
 // enable), from inside the context whose config write made it appear.
 func (h *Host) OnFunctionAdded(fn func(f pcie.Func, fn bus.Function)) { h.onAdd = append(h.onAdd, fn) }
@@ -189,6 +217,9 @@ func (h *Host) Read(f pcie.Func, at sim.Time, addr uint64, p []byte) (sim.Time, 
 		return done, h.fault(f, at, addr, len(p), false)
 	}
 	copy(p, h.mem.b[addr:])
+	for _, fn := range h.onDMA {
+		fn(f, false, addr, p, at)
+	}
 	if h.tr != nil {
 		h.tr.Record(&trace.Event{Time: at, Kind: trace.DMARead, Func: uint16(f), Addr: addr, Len: uint32(len(p))})
 	}
@@ -201,6 +232,9 @@ func (h *Host) Write(f pcie.Func, at sim.Time, addr uint64, p []byte) error {
 	d := h.domainOf(f)
 	if d == nil || !d.allowed(addr, len(p)) {
 		return h.fault(f, at, addr, len(p), true)
+	}
+	for _, fn := range h.onDMA {
+		fn(f, true, addr, p, at)
 	}
 	off := len(h.upData)
 	h.upData = append(h.upData, p...)
@@ -225,6 +259,9 @@ func (h *Host) fault(f pcie.Func, at sim.Time, addr uint64, n int, write bool) e
 	e := pcie.Fault{Func: f, At: at, Addr: addr, Len: n, Write: write}
 	if len(h.faults) < 10000 {
 		h.faults = append(h.faults, e)
+	}
+	for _, fn := range h.onFault {
+		fn(e)
 	}
 	if h.tr != nil {
 		w := uint64(0)

@@ -20,6 +20,11 @@ func (s *simulation) evaluate(r *report.Report) []report.Check {
 	} else {
 		add("drivers", true, "%d drivers probed and opened", len(s.plan.Functions))
 	}
+	if v := s.chk.First(); v != nil {
+		add("protocol", false, "%s (%d violations; the run stopped at the first)", v, s.chk.Count())
+	} else {
+		add("protocol", true, "no protocol violation (descriptor ownership, doorbells, enable order, mailbox lock, DMA domain, moderation)")
+	}
 	add("scoreboard", s.sb.Pass(), "%s", s.sb.Summary())
 	if errs := s.card.Errors(); len(errs) > 0 {
 		add("model_errors", false, "%d bad inputs flagged, first: %s", len(errs), errs[0])
@@ -58,7 +63,7 @@ func (s *simulation) evaluate(r *report.Report) []report.Check {
 			drops += st.RxBufferDrop + st.RxNoDescDrop + st.RxFiltered
 			add("no_drops", drops == 0, "%d frames dropped (Rx buffer %d, no descriptor %d, filtered %d)", drops, st.RxBufferDrop, st.RxNoDescDrop, st.RxFiltered)
 		case "irq_moderation":
-			ok, detail := s.irq.check(s.fnID(e.Function))
+			ok, detail := s.chk.Moderation(s.fnID(e.Function))
 			add("irq_moderation:"+s.plan.Functions[e.Function].Name, ok, "%s", detail)
 		case "no_dma_faults":
 			f := s.host.Faults()

@@ -17,6 +17,7 @@ import (
 	"github.com/nicforge/nicforge/rtl"
 	"github.com/nicforge/nicforge/sim"
 	"github.com/nicforge/nicforge/trace"
+	"github.com/nicforge/nicforge/verify/checker"
 	"github.com/nicforge/nicforge/verify/scoreboard"
 	"github.com/nicforge/nicforge/workload"
 )
@@ -38,7 +39,7 @@ type simulation struct {
 	w0, w1      time.Duration // the measurement window
 	end         time.Duration
 	errs        []error
-	irq         *irqChecker
+	chk         *checker.Checker
 	traceW      *trace.Writer
 	pcapW       *trace.PcapWriter
 	wireStreams []*wire.Stream
@@ -98,9 +99,13 @@ func (s *simulation) build(opt Options) error {
 		return err
 	}
 	s.host = host
-	s.irq = newIRQChecker(s)
-	host.OnMSIX(s.irq.msix)
-	host.OnMMIOWrite(s.irq.mmioWrite)
+	s.chk = checker.New(host.Memory())
+	s.chk.OnViolation = func(checker.Violation) { host.Stop() }
+	host.OnMSIX(s.chk.MSIX)
+	host.OnMMIOWrite(s.chk.MMIOWrite)
+	host.OnMMIORead(s.chk.MMIORead)
+	host.OnDMA(s.chk.DMA)
+	host.OnFault(s.chk.Fault)
 	if opt.TracePath != "" {
 		f, err := os.Create(opt.TracePath)
 		if err != nil {
