@@ -1,7 +1,6 @@
 package runner
 
 import (
-
 	"github.com/nicforge/nicforge/model/mac"
 	"github.com/nicforge/nicforge/model/pcie"
 	"github.com/nicforge/nicforge/report"
