@@ -8,6 +8,7 @@ import (
 	pfdrv "github.com/nicforge/nicforge/driver/ixgbe"
 	vfdrv "github.com/nicforge/nicforge/driver/ixgbevf"
 	"github.com/nicforge/nicforge/model/ether"
+	"github.com/nicforge/nicforge/model/ixgbe"
 	"github.com/nicforge/nicforge/sim"
 	"github.com/nicforge/nicforge/verify/scoreboard"
 	"github.com/nicforge/nicforge/workload"
@@ -63,7 +64,11 @@ func (s *simulation) runPF(i int, fn bus.Function) {
 // runVF is a VF's driver context.
 func (s *simulation) runVF(i int, fn bus.Function) {
 	fp := s.plan.Functions[i]
-	d, err := vfdrv.Probe(fn, vfdrv.Config{TxRing: fp.TxRing, RxRing: fp.RxRing, ITR: fp.ITR, MTU: fp.MTU, Queues: fp.Queues, Polling: fp.Polling})
+	cfg := vfdrv.Config{TxRing: fp.TxRing, RxRing: fp.RxRing, ITR: fp.ITR, MTU: fp.MTU, Queues: fp.Queues, Polling: fp.Polling}
+	if modelMutation(s.plan.Mutation) == "" {
+		cfg.Mutation = s.plan.Mutation
+	}
+	d, err := vfdrv.Probe(fn, cfg)
 	if err != nil {
 		s.fail(fmt.Errorf("%s: ixgbevf probe: %w", fp.Name, err))
 		return
@@ -203,4 +208,12 @@ func (p *pfPort) Rx(q, max int, fn func([]byte)) int {
 		p.d.FreePacket(pk)
 	}
 	return n
+}
+
+// modelMutation returns m if it is a model mutation, else "".
+func modelMutation(m string) string {
+	if _, err := ixgbe.ParseMutation(m); err == nil {
+		return m
+	}
+	return ""
 }

@@ -31,6 +31,10 @@ func (s *simulation) evaluate(r *report.Report) []report.Check {
 	} else {
 		add("model_errors", true, "no bad input flagged by the card")
 	}
+	if v := s.chk.First(); v != nil {
+		add("expectations", false, "not evaluated: the run stopped at %v, at the protocol violation", v.At)
+		return out
+	}
 	for _, e := range s.plan.Expect {
 		switch e.Check {
 		case "line_rate":

@@ -24,6 +24,7 @@ type Plan struct {
 	Streams    []StreamPlan
 	Expect     []Expect
 	ExactTicks bool
+	Mutation   string // a model or VF-driver mutation, "" for none
 }
 
 // FuncPlan is one function with its driver.

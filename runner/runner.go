@@ -14,7 +14,11 @@ package runner
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"time"
+
+	vfdrv "github.com/nicforge/nicforge/driver/ixgbevf"
+	"github.com/nicforge/nicforge/model/ixgbe"
 
 	"github.com/nicforge/nicforge/model/ether"
 	"github.com/nicforge/nicforge/report"
@@ -30,6 +34,9 @@ type Options struct {
 	TracePath  string
 	PcapPath   string
 	ExactTicks bool
+	// Mutation injects one deliberate bug into the model or the VF drivers
+	// (ixgbe.Mutations, ixgbevf.Mutations), to show a checker catching it.
+	Mutation string
 }
 
 // Run runs one scenario and returns its report. The error is for bad input
@@ -53,6 +60,10 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 	if opt.SeedSet {
 		p.Seed = opt.Seed
 	}
+	if err := CheckMutation(opt.Mutation); err != nil {
+		return nil, err
+	}
+	p.Mutation = opt.Mutation
 	if opt.Duration > 0 {
 		p.Duration = opt.Duration
 	}
@@ -120,4 +131,13 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 		p.Expect = append(p.Expect, x)
 	}
 	return p, nil
+}
+
+// CheckMutation accepts "" and the names of the model's and the VF
+// driver's mutations.
+func CheckMutation(m string) error {
+	if _, err := ixgbe.ParseMutation(m); m == "" || err == nil || slices.Contains(vfdrv.Mutations, m) {
+		return nil
+	}
+	return fmt.Errorf("unknown mutation %q: the model has %v, the VF driver %v", m, ixgbe.Mutations, vfdrv.Mutations)
 }

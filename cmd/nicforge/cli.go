@@ -73,6 +73,7 @@ func runCmd(stdout io.Writer) *cobra.Command {
 		tracePath  string
 		pcapPath   string
 		exactTicks bool
+		mutation   string
 	)
 	c := &cobra.Command{
 		Use:   "run [SCENARIO]",
@@ -88,12 +89,15 @@ func runCmd(stdout io.Writer) *cobra.Command {
 					return &exitError{exitBadInput, err}
 				}
 			}
-			opt := runner.Options{Duration: duration, TracePath: tracePath, PcapPath: pcapPath, ExactTicks: exactTicks}
+			opt := runner.Options{Duration: duration, TracePath: tracePath, PcapPath: pcapPath, ExactTicks: exactTicks, Mutation: mutation}
 			if c.Flags().Changed("seed") {
 				opt.Seed, opt.SeedSet = seed, true
 			}
 			if duration < 0 {
 				return &exitError{exitBadInput, fmt.Errorf("--duration %v must be positive", duration)}
+			}
+			if err := runner.CheckMutation(mutation); err != nil {
+				return &exitError{exitBadInput, err}
 			}
 			r, err := runner.Run(sc, opt)
 			if err != nil {
@@ -120,6 +124,7 @@ func runCmd(stdout io.Writer) *cobra.Command {
 	f.StringVar(&tracePath, "trace", "", "record the event trace to this file")
 	f.StringVar(&pcapPath, "pcap", "", "write every frame crossing the uplink to this pcap")
 	f.BoolVar(&exactTicks, "exact-ticks", false, "tick every component on every edge (no idle skipping)")
+	f.StringVar(&mutation, "mutate", "", "inject a deliberate bug into the model or the VF drivers, to see a checker catch it (stale_dd, drop_frame, tail_beyond_ring, ...)")
 	return c
 }
 

@@ -11,12 +11,13 @@ import (
 
 // Config are the driver's settings (module parameters and ethtool).
 type Config struct {
-	TxRing, RxRing int  // descriptors: default 1024 / 512
-	ITR            int  // 0 = dynamic (adaptive ITR), else a fixed VTEITR value
-	MTU            int  // default 1500
-	Queues         int  // 0 = what the PF offers, capped at 2
-	PoolSize       int  // packet buffers
-	Polling        bool // DPDK style: queue interrupts stay masked, the application polls
+	TxRing, RxRing int    // descriptors: default 1024 / 512
+	ITR            int    // 0 = dynamic (adaptive ITR), else a fixed VTEITR value
+	MTU            int    // default 1500
+	Queues         int    // 0 = what the PF offers, capped at 2
+	PoolSize       int    // packet buffers
+	Polling        bool   // DPDK style: queue interrupts stay masked, the application polls
+	Mutation       string // a deliberate bug for checker tests (mutation.go); "" for none
 }
 
 // CPU costs the driver accounts per packet.
@@ -48,6 +49,7 @@ type Device struct {
 	stats     Stats
 	lastHW    hwCounters
 	resets    int
+	mutSeen   int
 	itrs      []itrState
 }
 
@@ -85,7 +87,7 @@ func Probe(fn bus.Function, cfg Config) (*Device, error) {
 		}
 	}
 	d := &Device{fn: fn, cfg: cfg, nq: 2}
-	d.mbx = mailbox{fn: fn, timeout: VF_MBX_INIT_TIMEOUT, delay: VF_MBX_INIT_DELAY * time.Microsecond}
+	d.mbx = mailbox{fn: fn, timeout: VF_MBX_INIT_TIMEOUT, delay: VF_MBX_INIT_DELAY * time.Microsecond, noLock: cfg.Mutation == MutateMailboxNoLock}
 	if err := d.resetHW(); err != nil {
 		fn.Logf("PF still in reset state. Is the PF interface up? (%v)", err)
 		return nil, err
@@ -308,6 +310,9 @@ func (d *Device) configureRx(r *rxRing) error {
 	fn.Write32(0, VFRXDCTL0+off, fn.Read32(0, VFRXDCTL0+off)&^RXDCTL_ENABLE)
 	for i := 0; i < 10 && fn.Read32(0, VFRXDCTL0+off)&RXDCTL_ENABLE != 0; i++ {
 		fn.Delay(10 * time.Microsecond)
+	}
+	if r.q == 0 && d.cfg.Mutation == MutateEnableBeforeBase {
+		fn.Write32(0, VFRXDCTL0+off, fn.Read32(0, VFRXDCTL0+off)|RXDCTL_ENABLE)
 	}
 	fn.Write32(0, VFRDBAL0+off, uint32(r.mem.IOVA))
 	fn.Write32(0, VFRDBAH0+off, uint32(r.mem.IOVA>>32))

@@ -105,6 +105,7 @@ func (d *Device) TxRoom(q int) int {
 func (d *Device) TxBatch(q int, pkts []*Packet) int {
 	r := d.tx[q]
 	n := 0
+	start := r.ntu
 	for _, p := range pkts {
 		if r.unused() < 1+3 {
 			break
@@ -121,7 +122,16 @@ func (d *Device) TxBatch(q int, pkts []*Packet) int {
 	}
 	if n > 0 {
 		d.fn.Spend(txCost * timeDur(n))
-		d.fn.Write32(0, VFTDT0+uint32(queueStride*q), uint32(r.ntu))
+		tail := uint32(r.ntu)
+		switch {
+		case d.strike(MutateTailBeyondRing):
+			tail = uint32(r.count)
+		case d.strike(MutateTailPastHead):
+			// One short of a full lap from the old tail: every descriptor
+			// the device still holds is handed over again.
+			tail = uint32((start + r.count - 1) % r.count)
+		}
+		d.fn.Write32(0, VFTDT0+uint32(queueStride*q), tail)
 	}
 	return n
 }

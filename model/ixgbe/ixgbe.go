@@ -16,6 +16,7 @@ type Config struct {
 	UplinkBPS uint64 // line rate, default 10 Gb/s
 	Timing    Timing
 	MAC       ether.MAC // the PF's permanent address (RAR[0] at reset)
+	Mutation  Mutation  // a deliberate bug, for checker tests; none by default
 }
 
 // Device is the 82599 personality: the PF, its VFs, and the engines.
@@ -48,6 +49,7 @@ type Device struct {
 	linkUp bool
 	stats  Stats
 	cov    *coverage
+	mut    mutant
 }
 
 // Stats are the model's own counters, beyond the registers.
@@ -100,9 +102,11 @@ func (d *Device) Bind(c *card.Card) {
 	d.clk = c.Clock()
 	d.pf = rtl.MustRegFile(PFRegs)
 	d.cov = newCoverage()
+	d.mut = mutant{m: d.cfg.Mutation}
 	d.vfs = make([]*vf, TotalVFs)
 	d.timers = newTimers(d.k, d.clk)
 	d.intr = intr.NewEngine(d.k, d.clk)
+	d.intr.IgnoreThrottle = d.cfg.Mutation == MutateIgnoreModeration
 	d.pfIntr = d.intr.NewBlock(PFVectors, func(v int, at sim.Time) { d.card.RaiseMSIX(pcie.PF, v, at) })
 	byteClk, err := mac.ByteClock("mac", d.cfg.UplinkBPS)
 	if err != nil {

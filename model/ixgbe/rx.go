@@ -177,6 +177,9 @@ func (e *rxEngine) deliver(f *ether.Frame, pools uint64, loopback bool, at sim.T
 		}
 		first = false
 		g.Loopback = loopback
+		if d.numVFs > 1 && d.mut.strike(MutateMisrouteFrame) {
+			p = (p + 1) % d.numVFs
+		}
 		rq := e.queues[d.poolQueue(p, 0)]
 		if !rq.on {
 			rq.Drops++
@@ -192,6 +195,12 @@ func (e *rxEngine) deliver(f *ether.Frame, pools uint64, loopback bool, at sim.T
 		}
 		e.used += g.WireLen()
 		rq.fifo = append(rq.fifo, rxEntry{g, at})
+		if d.mut.strike(MutateDuplicateFrame) {
+			dup := d.frames.Get(len(g.Data))
+			copy(dup.Data, g.Data)
+			e.used += dup.WireLen()
+			rq.fifo = append(rq.fifo, rxEntry{dup, at})
+		}
 		e.proc.Wake(at + 1)
 	}
 	if owned && f != nil && first {
@@ -346,6 +355,15 @@ func (e *rxEngine) receive(rq *rxQueue, f *ether.Frame, now sim.Time) sim.Time {
 		}
 	}
 	up := d.card.Upstream()
+	if d.mut.strike(MutateDropFrame) {
+		e.used -= f.WireLen()
+		f.Release()
+		return 0
+	}
+	if d.mut.strike(MutateCorruptFrame) && len(f.Data) > 40 {
+		f.Data[40] ^= 0x5a // the UDP checksum: the frame still parses
+	}
+	staleDD := d.mut.strike(MutateStaleDD)
 	pktType := uint16(0)
 	typeBin := rxTypeOther
 	if f.EtherType() == 0x0800 {
@@ -372,6 +390,9 @@ func (e *rxEngine) receive(rq *rxQueue, f *ether.Frame, now sim.Time) sim.Time {
 		_ = up.Write(rq.fn, now, addr, f.Data[pos:pos+l])
 		pos += l
 		status := uint32(rxdStatDD)
+		if staleDD {
+			status = 0
+		}
 		if k == need-1 {
 			status |= rxdStatEOP
 		}

@@ -426,6 +426,14 @@ func (e *txEngine) writeBack(tq *txQueue, now sim.Time) {
 		tq.wbFrom = (tq.wbFrom + uint32(n)) % tq.ring.Count
 		tq.wbCount -= n
 	}
+	if d.mut.strike(MutateUnownedWriteBack) {
+		// The descriptor at the tail is the first the driver has not
+		// given the device.
+		w := e.wb[:descSize]
+		clear(w)
+		binary.LittleEndian.PutUint32(w[12:], txdStatDD)
+		_ = up.Write(tq.fn, now, tq.ring.DescAddr(tq.ring.Tail), w)
+	}
 	if tq.wbRS {
 		tq.wbRS = false
 		d.queueCause(tq.q, true, now)
