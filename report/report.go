@@ -16,6 +16,7 @@ import (
 type Report struct {
 	Scenario   string     `json:"scenario"`
 	Seed       uint64     `json:"seed"`
+	Draws      []string   `json:"draws,omitempty"` // values a template scenario drew for this seed
 	Pass       bool       `json:"pass"`
 	SimTimeNS  uint64     `json:"sim_time_ns"`
 	WallTimeNS uint64     `json:"wall_time_ns"`
@@ -119,7 +120,11 @@ func (r *Report) WriteText(w io.Writer) error {
 	if !r.Pass {
 		verdict = "FAIL"
 	}
-	fmt.Fprintf(w, "scenario %s  seed %d  %s  simulated %.3f ms in %.3f s wall\n\n", r.Scenario, r.Seed, verdict, float64(r.SimTimeNS)/1e6, float64(r.WallTimeNS)/1e9)
+	fmt.Fprintf(w, "scenario %s  seed %d  %s  simulated %.3f ms in %.3f s wall\n", r.Scenario, r.Seed, verdict, float64(r.SimTimeNS)/1e6, float64(r.WallTimeNS)/1e9)
+	for _, d := range r.Draws {
+		fmt.Fprintf(w, "  drawn: %s\n", d)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "function\ttx pkts\trx pkts\ttx pps\trx pps\tirqs\tdrops\tresets\t")
 	for _, f := range r.Functions {

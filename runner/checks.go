@@ -18,7 +18,7 @@ func (s *simulation) fnID(i int) pcie.Func {
 // report builds the run's report and evaluates the expectations.
 func (s *simulation) report() *report.Report {
 	p := s.plan
-	r := &report.Report{Scenario: p.Name, Seed: p.Seed, SimTimeNS: uint64(s.kernel.Now() / sim.Nanosecond)}
+	r := &report.Report{Scenario: p.Name, Seed: p.Seed, Draws: p.Draws, SimTimeNS: uint64(s.kernel.Now() / sim.Nanosecond)}
 	win := (s.w1 - s.w0).Seconds()
 	a, b := s.probe.snaps[0], s.probe.snaps[1]
 	haveWin := s.probe.taken == 2 && win > 0

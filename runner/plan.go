@@ -24,7 +24,8 @@ type Plan struct {
 	Streams    []StreamPlan
 	Expect     []Expect
 	ExactTicks bool
-	Mutation   string // a model or VF-driver mutation, "" for none
+	Mutation   string   // a model or VF-driver mutation, "" for none
+	Draws      []string // what a template scenario drew for this seed
 }
 
 // FuncPlan is one function with its driver.

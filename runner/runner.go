@@ -51,11 +51,20 @@ func Run(sc *scenario.Scenario, opt Options) (*report.Report, error) {
 
 // NewPlan resolves a scenario.
 func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
+	if opt.SeedSet && sc.Template != nil {
+		var err error
+		if sc, err = sc.Reseed(opt.Seed); err != nil {
+			return nil, err
+		}
+	}
 	p := &Plan{
 		Name: sc.Name, Seed: sc.Seed, Duration: sc.Duration, Warmup: sc.Warmup,
 		Drain: 300 * time.Microsecond, BringUp: 2 * time.Second,
 		UplinkBPS: uint64(sc.Card.UplinkGbps * 1e9), CoreHz: uint64(sc.Card.CoreMHz) * 1_000_000,
 		PCIe: sc.Card.PCIe, VEB: sc.Card.Switch == "veb", NumVFs: sc.Card.VFs, ExactTicks: opt.ExactTicks,
+	}
+	for _, d := range sc.Draws {
+		p.Draws = append(p.Draws, d.String())
 	}
 	if opt.SeedSet {
 		p.Seed = opt.Seed

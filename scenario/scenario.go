@@ -30,6 +30,26 @@ type Scenario struct {
 	Expect      []Expect
 	File        string // where it came from, for messages
 	Dir         string // its directory: relative paths (pcaps) start there
+	// A template (values drawn with !range or !choice) keeps its text, to
+	// draw again for another seed, and what it drew for this one.
+	Template []byte
+	Draws    []Draw
+}
+
+// Reseed returns the scenario for another seed: a template draws its values
+// again; a fixed scenario only changes its seed.
+func (s *Scenario) Reseed(seed uint64) (*Scenario, error) {
+	if s.Template == nil {
+		c := *s
+		c.Seed = seed
+		return &c, nil
+	}
+	c, err := parse(s.File, s.Template, seed, true)
+	if err != nil {
+		return nil, err
+	}
+	c.Dir = s.Dir
+	return c, nil
 }
 
 // Card is the card's shape.
@@ -251,6 +271,21 @@ func decodeStrict(file string, n *yaml.Node, v any) error {
 
 // Parse decodes and validates a scenario. name is used in errors.
 func Parse(name string, data []byte) (*Scenario, error) {
+	return parse(name, data, 0, false)
+}
+
+func parse(name string, template []byte, seed uint64, seedSet bool) (*Scenario, error) {
+	data := template
+	var draws []Draw
+	if isTemplate(template) {
+		if !seedSet {
+			seed = fileSeed(template)
+		}
+		var err error
+		if data, draws, err = resolve(name, template, seed); err != nil {
+			return nil, err
+		}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var doc fileDoc
@@ -266,6 +301,12 @@ func Parse(name string, data []byte) (*Scenario, error) {
 		return nil, p.err
 	}
 	s.File = name
+	if draws != nil {
+		s.Template, s.Draws = bytes.Clone(template), draws
+		if seedSet {
+			s.Seed = seed
+		}
+	}
 	return s, nil
 }
 
@@ -451,10 +492,10 @@ func (p *parser) function(n *yaml.Node, vfs int) Function {
 			} else {
 				f.ITR = int(1e9/(k*1000*256)) &^ 7 // EITR_INTS_PER_SEC_TO_REG, 2.048 µs steps
 			}
-		} else if x, err := strconv.Atoi(v); err != nil || x < 8 || x > 4088 || x%8 != 0 {
-			p.fail(n.Line+0, "function %s: itr %q: want dynamic, a rate like 20k, or an EITR value 8..4088 in steps of 8", f.Name, v)
+		} else if x, err := strconv.ParseInt(v, 0, 32); err != nil || x < 8 || x > 4088 || x%8 != 0 {
+			p.fail(d.ITR.Line, "function %s: itr %q: want dynamic, a rate like 20k, or an EITR value 8..4088 (decimal or 0x hex) in steps of 8", f.Name, v)
 		} else {
-			f.ITR = x
+			f.ITR = int(x)
 		}
 	}
 	if d.MAC != "" {
