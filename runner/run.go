@@ -200,6 +200,7 @@ func (s *simulation) lastLogs() string {
 
 func (s *simulation) close() {
 	s.host.Close()
+	s.sb.Close()
 }
 
 func (s *simulation) finishFiles() error {

@@ -1,6 +1,7 @@
 package checker
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"sort"
@@ -35,6 +36,7 @@ type Memory interface {
 type Checker struct {
 	mem   Memory
 	rings map[ringKey]*ring
+	byFn  map[pcie.Func][]*ring // the same rings, for the DMA path
 	mbox  map[pcie.Func]*lock
 	vecs  map[[2]int]*vecState
 	msgs  map[pcie.Func]uint64
@@ -48,7 +50,7 @@ type Checker struct {
 
 // New returns a checker over host memory.
 func New(mem Memory) *Checker {
-	c := &Checker{mem: mem, rings: map[ringKey]*ring{}, mbox: map[pcie.Func]*lock{}, vecs: map[[2]int]*vecState{}, msgs: map[pcie.Func]uint64{},
+	c := &Checker{mem: mem, rings: map[ringKey]*ring{}, byFn: map[pcie.Func][]*ring{}, mbox: map[pcie.Func]*lock{}, vecs: map[[2]int]*vecState{}, msgs: map[pcie.Func]uint64{},
 		names: map[bool]*rtl.RegFile{false: rtl.MustRegFile(ixgbe.PFRegs), true: rtl.MustRegFile(ixgbe.VFRegs)}}
 	c.layouts = map[bool]*layout{false: newLayout(ixgbe.PFRegs, false), true: newLayout(ixgbe.VFRegs, true)}
 	return c
@@ -114,6 +116,7 @@ func (c *Checker) ring(k ringKey) *ring {
 	if r == nil {
 		r = &ring{key: k}
 		c.rings[k] = r
+		c.byFn[k.f] = append(c.byFn[k.f], r)
 	}
 	return r
 }
@@ -299,8 +302,8 @@ func (c *Checker) tailWrite(r *ring, v uint32, at sim.Time, txn func() string) {
 
 // DMA observes a device DMA inside the function's domain.
 func (c *Checker) DMA(f pcie.Func, write bool, addr uint64, data []byte, at sim.Time) {
-	for _, r := range c.rings {
-		if r.key.f != f || !r.on || addr+uint64(len(data)) <= r.base || addr >= r.base+uint64(r.count)*descSize {
+	for _, r := range c.byFn[f] {
+		if !r.on || addr+uint64(len(data)) <= r.base || addr >= r.base+uint64(r.count)*descSize {
 			continue
 		}
 		c.ringDMA(r, write, addr, data, at)
@@ -310,13 +313,15 @@ func (c *Checker) DMA(f pcie.Func, write bool, addr uint64, data []byte, at sim.
 
 func (c *Checker) ringDMA(r *ring, write bool, addr uint64, data []byte, at sim.Time) {
 	k := r.key
-	op := "read"
-	if write {
-		op = "write"
+	txnOf := func() string {
+		op := "read"
+		if write {
+			op = "write"
+		}
+		return fmt.Sprintf("DMA %s of %d bytes at %#x", op, len(data), addr)
 	}
-	txn := fmt.Sprintf("DMA %s of %d bytes at %#x", op, len(data), addr)
 	if (addr-r.base)%descSize != 0 || len(data)%descSize != 0 {
-		c.violate("desc_ownership", at, k.f, txn, "%s: access not aligned to whole descriptors", k)
+		c.violate("desc_ownership", at, k.f, txnOf(), "%s: access not aligned to whole descriptors", k)
 		return
 	}
 	first := uint32((addr - r.base) / descSize)
@@ -329,15 +334,15 @@ func (c *Checker) ringDMA(r *ring, write bool, addr uint64, data []byte, at sim.
 			if write {
 				verb = "wrote back"
 			}
-			c.violate("desc_ownership", at, k.f, txn, "%s: device %s descriptor %d, which the driver has not handed over (tail %d)", k, verb, i, r.tail)
+			c.violate("desc_ownership", at, k.f, txnOf(), "%s: device %s descriptor %d, which the driver has not handed over (tail %d)", k, verb, i, r.tail)
 			return
 		}
 		// The driver must leave a descriptor alone once it is the
 		// device's: memory still matches what the tail write handed over.
 		a := r.base + uint64(i)*descSize
 		now := mem[a : a+descSize]
-		if string(now) != string(r.snap[i][:]) {
-			c.violate("desc_ownership", at, k.f, txn, "%s: descriptor %d changed after the driver handed it over: %x, was %x", k, i, now, r.snap[i][:])
+		if !bytes.Equal(now, r.snap[i][:]) {
+			c.violate("desc_ownership", at, k.f, txnOf(), "%s: descriptor %d changed after the driver handed it over: %x, was %x", k, i, now, r.snap[i][:])
 			return
 		}
 		if !write {
@@ -349,11 +354,11 @@ func (c *Checker) ringDMA(r *ring, write bool, addr uint64, data []byte, at sim.
 			status = binary.LittleEndian.Uint32(d[8:])
 		}
 		if status&rxStatDD == 0 {
-			c.violate("dd_eop", at, k.f, txn, "%s: descriptor %d written back without DD (status %#x)", k, i, status)
+			c.violate("dd_eop", at, k.f, txnOf(), "%s: descriptor %d written back without DD (status %#x)", k, i, status)
 			return
 		}
 		if k.tx && !r.fetched[i] {
-			c.violate("dd_eop", at, k.f, txn, "%s: descriptor %d written back done before the device fetched it", k, i)
+			c.violate("dd_eop", at, k.f, txnOf(), "%s: descriptor %d written back done before the device fetched it", k, i)
 			return
 		}
 		r.owned[i] = false

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/nicforge/nicforge/model/ether"
 	"github.com/nicforge/nicforge/report"
@@ -58,18 +59,40 @@ func (m Mismatch) String() string {
 // keepMismatches bounds the mismatches kept in full.
 const keepMismatches = 20
 
+// entry is one expected frame.
 type entry struct {
 	seq  uint64
 	at   sim.Time
 	data []byte
 }
 
+// slot is an expected frame in a queue: its bytes live in the queue's
+// buffer, so the queue holds no pointers (no GC write barriers, no
+// per-frame allocations on the hot path).
+type slot struct {
+	seq    uint64
+	at     sim.Time
+	off, n int // off < 0: taken out of order
+}
+
 // expectQueue is the predicted frames of one stream at one destination, in
 // send order.
 type expectQueue struct {
-	q    []entry
+	q    []slot
 	head int
+	buf  []byte
 	late []entry // overtaken, still expected (few: a reorder window)
+}
+
+func (q *expectQueue) push(seq uint64, at sim.Time, frame []byte) {
+	q.q = append(q.q, slot{seq: seq, at: at, off: len(q.buf), n: len(frame)})
+	q.buf = append(q.buf, frame...)
+}
+
+// entry returns slot i with its bytes; they stay valid until compact.
+func (q *expectQueue) entry(i int) entry {
+	x := q.q[i]
+	return entry{seq: x.seq, at: x.at, data: q.buf[x.off : x.off+x.n]}
 }
 
 // Stream accumulates one stream's results.
@@ -91,7 +114,6 @@ type Scoreboard struct {
 	order     []uint16
 	Counts    [Misrouted + 1]uint64
 	Kept      []Mismatch
-	slab      []byte
 	route     []Endpoint
 	lastKey   qkey
 	lastQ     *expectQueue
@@ -143,18 +165,6 @@ func (sb *Scoreboard) stream(id uint16) *Stream {
 	return st
 }
 
-// keep copies a frame into the slab: expectations are short-lived and
-// small, so one allocation serves hundreds of them.
-func (sb *Scoreboard) keep(b []byte) []byte {
-	if len(sb.slab) < len(b) {
-		sb.slab = make([]byte, max(64<<10, len(b)))
-	}
-	c := sb.slab[:len(b):len(b)]
-	sb.slab = sb.slab[len(b):]
-	copy(c, b)
-	return c
-}
-
 // Sent records a frame injected at src at time at.
 func (sb *Scoreboard) Sent(src Endpoint, frame []byte, at sim.Time) {
 	id, seq, err := ether.ParseStamp(frame)
@@ -170,11 +180,9 @@ func (sb *Scoreboard) Sent(src Endpoint, frame []byte, at sim.Time) {
 		st.Dropped++
 		return
 	}
-	data := sb.keep(frame)
 	for _, d := range dsts {
 		st.Expected++
-		q := sb.queue(qkey{d, id}, true)
-		q.q = append(q.q, entry{seq: seq, at: at, data: data})
+		sb.queue(qkey{d, id}, true).push(seq, at, frame)
 	}
 }
 
@@ -191,15 +199,19 @@ func (sb *Scoreboard) Received(dst Endpoint, frame []byte, at sim.Time) {
 		// In order: the head. Ahead of order: skip over the frames it
 		// overtook, which stay expected as late.
 		for i := q.head; i < len(q.q); i++ {
-			if q.q[i].seq != seq {
+			if q.q[i].seq != seq || q.q[i].off < 0 {
 				continue
 			}
-			q.late = append(q.late, q.q[q.head:i]...)
-			e := q.q[i]
-			q.q[i] = entry{}
+			for j := q.head; j < i; j++ {
+				if q.q[j].off >= 0 {
+					e := q.entry(j)
+					e.data = bytes.Clone(e.data)
+					q.late = append(q.late, e)
+				}
+			}
+			sb.match(st, dst, q.entry(i), frame, at, false)
 			q.head = i + 1
 			q.compact()
-			sb.match(st, dst, e, frame, at, false)
 			return
 		}
 		if e, ok := q.takeLate(seq); ok {
@@ -237,20 +249,57 @@ func (sb *Scoreboard) queue(k qkey, create bool) *expectQueue {
 		if !create {
 			return nil
 		}
-		q = &expectQueue{}
+		q = queuePool.Get().(*expectQueue)
 		sb.expect[k] = q
 	}
 	sb.lastKey, sb.lastQ = k, q
 	return q
 }
 
+// queuePool recycles queues between runs: a line-rate stream keeps
+// thousands of frames in flight, and growing a queue to that from nothing
+// in every run cost a tenth of a short run.
+var queuePool = sync.Pool{New: func() any { return &expectQueue{} }}
+
+// Close gives the scoreboard's queues back for the next run; the
+// scoreboard answers nothing afterwards but Streams, Counts and Kept.
+func (sb *Scoreboard) Close() {
+	for k, q := range sb.expect {
+		q.q, q.head, q.buf, q.late = q.q[:0], 0, q.buf[:0], nil
+		queuePool.Put(q)
+		delete(sb.expect, k)
+	}
+	sb.lastQ = nil
+}
+
 func (q *expectQueue) compact() {
 	if q.head == len(q.q) {
-		q.q, q.head = q.q[:0], 0
-	} else if q.head >= 256 && q.head > len(q.q)/2 {
-		n := copy(q.q, q.q[q.head:])
-		clear(q.q[n:])
-		q.q, q.head = q.q[:n], 0
+		q.q, q.head, q.buf = q.q[:0], 0, q.buf[:0]
+		return
+	}
+	if q.head < 256 || q.head <= len(q.q)/2 {
+		return
+	}
+	// Slide the slots and their bytes down; the bytes of slots from head
+	// on are one run from the first slot still holding any.
+	n := copy(q.q, q.q[q.head:])
+	q.q, q.head = q.q[:n], 0
+	shift := -1
+	for _, x := range q.q {
+		if x.off >= 0 {
+			shift = x.off
+			break
+		}
+	}
+	if shift < 0 {
+		q.buf = q.buf[:0]
+		return
+	}
+	q.buf = q.buf[:copy(q.buf, q.buf[shift:])]
+	for i := range q.q {
+		if q.q[i].off >= 0 {
+			q.q[i].off -= shift
+		}
 	}
 }
 
@@ -270,11 +319,10 @@ func (q *expectQueue) take(seq uint64) (entry, bool) {
 		return e, true
 	}
 	for i := q.head; i < len(q.q); i++ {
-		if q.q[i].seq == seq && q.q[i].data != nil {
-			e := q.q[i]
-			copy(q.q[i:], q.q[i+1:])
-			q.q[len(q.q)-1] = entry{}
-			q.q = q.q[:len(q.q)-1]
+		if q.q[i].seq == seq && q.q[i].off >= 0 {
+			e := q.entry(i)
+			e.data = bytes.Clone(e.data)
+			q.q[i].off = -1
 			return e, true
 		}
 	}
@@ -321,9 +369,9 @@ func (sb *Scoreboard) Finish() {
 	for _, k := range keys {
 		q := sb.expect[k]
 		var left []entry
-		for _, e := range q.q[q.head:] {
-			if e.data != nil {
-				left = append(left, e)
+		for i := q.head; i < len(q.q); i++ {
+			if q.q[i].off >= 0 {
+				left = append(left, q.entry(i))
 			}
 		}
 		left = append(left, q.late...)
@@ -389,13 +437,61 @@ func latency(ns []float64) *report.Latency {
 		return nil
 	}
 	x := append([]float64(nil), ns...)
-	sort.Float64s(x)
-	sum := 0.0
+	sum, hi := 0.0, x[0]
 	for _, v := range x {
 		sum += v
+		hi = max(hi, v)
 	}
-	q := func(p float64) float64 { return x[int(p*float64(len(x)-1)+0.5)] }
-	return &report.Latency{Samples: uint64(len(x)), MeanNS: sum / float64(len(x)), P50NS: q(0.5), P90NS: q(0.9), P99NS: q(0.99), MaxNS: x[len(x)-1]}
+	// Nearest-rank percentiles by selection, each on the part above the
+	// last: linear time, where a sort of every sample was a tenth of a run.
+	rank := func(p float64) int { return int(p*float64(len(x)-1) + 0.5) }
+	r50, r90, r99 := rank(0.5), rank(0.9), rank(0.99)
+	selectKth(x, r50)
+	selectKth(x[r50:], r90-r50)
+	selectKth(x[r90:], r99-r90)
+	return &report.Latency{Samples: uint64(len(x)), MeanNS: sum / float64(len(x)), P50NS: x[r50], P90NS: x[r90], P99NS: x[r99], MaxNS: hi}
+}
+
+// selectKth reorders x so that x[k] is the value a sort would put there,
+// with nothing larger before it and nothing smaller after it (Hoare's
+// quickselect, median-of-three pivots: deterministic).
+func selectKth(x []float64, k int) {
+	lo, hi := 0, len(x)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if x[mid] < x[lo] {
+			x[mid], x[lo] = x[lo], x[mid]
+		}
+		if x[hi] < x[lo] {
+			x[hi], x[lo] = x[lo], x[hi]
+		}
+		if x[hi] < x[mid] {
+			x[hi], x[mid] = x[mid], x[hi]
+		}
+		pivot := x[mid]
+		i, j := lo, hi
+		for i <= j {
+			for x[i] < pivot {
+				i++
+			}
+			for x[j] > pivot {
+				j--
+			}
+			if i <= j {
+				x[i], x[j] = x[j], x[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return
+		}
+	}
 }
 
 // Diff returns "" when got equals want outside the masked ranges, else a

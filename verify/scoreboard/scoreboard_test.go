@@ -1,6 +1,7 @@
 package scoreboard
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -166,4 +167,63 @@ func FuzzScoreboard(f *testing.F) {
 		require.Equal(t, sent, s.Expected)
 		require.Equal(t, s.Expected, s.Received+s.Corrupted+s.Misrouted+s.Missing, "every expectation is met once: %+v", s)
 	})
+}
+
+// Long runs compact their queues: thousands of frames with some reordered,
+// some lost, some taken out of order by another destination, and every
+// frame still accounted for once, with its bytes compared.
+func TestLongRunCompacts(t *testing.T) {
+	const n = 5000
+	sb := New(fixed{1: {vf0}}, []string{"vf0", "vf1"})
+	for i := uint64(0); i < n; i++ {
+		sb.Sent(Wire, frame(1, i), sim.Time(i))
+	}
+	var want [Misrouted + 1]uint64
+	for i := uint64(0); i < n; i++ {
+		switch {
+		case i%97 == 5: // lost
+			want[Missing]++
+		case i%101 == 7 && i+1 < n: // swapped with the next one
+			sb.Received(vf0, frame(1, i+1), sim.Time(n+i))
+			sb.Received(vf0, frame(1, i), sim.Time(n+i))
+			want[Reordered]++
+			i++
+		case i%89 == 3: // delivered to the wrong function
+			sb.Received(vf1, frame(1, i), sim.Time(n+i))
+			want[Misrouted]++
+		default:
+			f := frame(1, i)
+			if i%293 == 11 {
+				f[58] ^= 1 // past the stamp
+				want[Corrupted]++
+			}
+			sb.Received(vf0, f, sim.Time(n+i))
+		}
+	}
+	sb.Finish()
+	require.Equal(t, want, sb.Counts)
+	st := sb.Streams()[0]
+	require.Equal(t, uint64(n), st.Received+st.Corrupted+st.Misrouted+st.Missing)
+}
+
+func TestSelectKthMatchesSort(t *testing.T) {
+	r := sim.NewRand(3)
+	for trial := 0; trial < 200; trial++ {
+		n := 1 + r.IntN(300)
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = float64(r.IntN(50)) // many ties
+		}
+		sorted := append([]float64(nil), x...)
+		slices.Sort(sorted)
+		k := r.IntN(n)
+		selectKth(x, k)
+		require.Equal(t, sorted[k], x[k], "seed 3 trial %d: n %d k %d", trial, n, k)
+		for i := 0; i < k; i++ {
+			require.LessOrEqual(t, x[i], x[k])
+		}
+		for i := k + 1; i < n; i++ {
+			require.GreaterOrEqual(t, x[i], x[k])
+		}
+	}
 }
