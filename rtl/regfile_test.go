@@ -1,11 +1,14 @@
 package rtl
 
 import (
+	"fmt"
 	"runtime"
 	"testing"
 	"weak"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/nicforge/nicforge/sim"
 )
 
 func TestValidateRejectsBadSpecs(t *testing.T) {
@@ -71,4 +74,22 @@ func TestLayoutCacheDropsDeadSpecs(t *testing.T) {
 	}
 	require.Nil(t, key.Value(), "the spec was collected")
 	require.False(t, cached(), "its cached layout went with it")
+}
+
+func TestTimersRunInTimeThenScheduleOrder(t *testing.T) {
+	k := NewKernel(false)
+	clk, err := sim.NewClock("c", 250_000_000)
+	require.NoError(t, err)
+	tm := NewTimers(k, "timers", clk)
+	var got []string
+	add := func(at sim.Time, name string) { tm.At(at, func(now sim.Time) { got = append(got, fmt.Sprintf("%s@%v", name, now)) }) }
+	add(100*sim.Nanosecond, "c")
+	add(10*sim.Nanosecond, "a")
+	add(100*sim.Nanosecond, "d")
+	add(10*sim.Nanosecond, "b")
+	add(9*sim.Nanosecond, "early") // runs at the next 4 ns edge: 12 ns
+	require.Equal(t, 5, tm.Pending())
+	k.RunUntil(sim.Microsecond, nil)
+	require.Equal(t, []string{"early@12000ps", "a@12000ps", "b@12000ps", "c@100000ps", "d@100000ps"}, got)
+	require.Zero(t, tm.Pending())
 }

@@ -39,7 +39,7 @@ type Device struct {
 	filters    filterTable
 	hot        hotRegs
 
-	timers *timers
+	timers *rtl.Timers
 	tx     *txEngine
 	rx     *rxEngine
 	MACTx  *mac.Tx
@@ -104,7 +104,7 @@ func (d *Device) Bind(c *card.Card) {
 	d.cov = newCoverage()
 	d.mut = mutant{m: d.cfg.Mutation}
 	d.vfs = make([]*vf, TotalVFs)
-	d.timers = newTimers(d.k, d.clk)
+	d.timers = rtl.NewTimers(d.k, "timers", d.clk)
 	d.intr = intr.NewEngine(d.k, d.clk)
 	d.intr.IgnoreThrottle = d.cfg.Mutation == MutateIgnoreModeration
 	d.pfIntr = d.intr.NewBlock(PFVectors, func(v int, at sim.Time) { d.card.RaiseMSIX(pcie.PF, v, at) })

@@ -82,7 +82,7 @@ func (d *Device) installPFHooks() {
 		if v&autocRestartAN != 0 {
 			d.pfSet(pfAUTOC, v&^autocRestartAN)
 			d.setLink(false, d.now)
-			d.timers.at(d.now+d.t.LinkUpDelay, func(t sim.Time) { d.setLink(true, t) })
+			d.timers.At(d.now+d.t.LinkUpDelay, func(t sim.Time) { d.setLink(true, t) })
 		}
 	})
 	d.onPFRead(pfLINKS, func() uint32 {
@@ -181,7 +181,7 @@ func (d *Device) resetPF(at sim.Time) {
 	d.pfSet(pfRDRXCTL, d.pfGet(pfRDRXCTL)|rdrxctlDMAIDONE)
 	d.filters.dirty = true
 	d.setLink(false, at)
-	d.timers.at(at+d.t.LinkUpDelay, func(t sim.Time) { d.setLink(true, t) })
+	d.timers.At(at+d.t.LinkUpDelay, func(t sim.Time) { d.setLink(true, t) })
 }
 
 func (d *Device) setLink(up bool, at sim.Time) {

@@ -231,7 +231,7 @@ func (d *Device) resetVF(f *vf, at sim.Time) {
 	// once the PF has said it is up (CTRL_EXT.PFRSTD); until then the VF
 	// keeps reading "reset in progress".
 	f.mb = regsMB | vfmbRSTI
-	d.timers.at(at+d.t.VFResetTime, func(sim.Time) {
+	d.timers.At(at+d.t.VFResetTime, func(sim.Time) {
 		if d.pfGet(pfCTRLEXT)&ctrlExtPFRSTD != 0 {
 			f.mb = f.mb&^vfmbRSTI | vfmbRSTD
 		}
