@@ -82,7 +82,9 @@ func TestTimersRunInTimeThenScheduleOrder(t *testing.T) {
 	require.NoError(t, err)
 	tm := NewTimers(k, "timers", clk)
 	var got []string
-	add := func(at sim.Time, name string) { tm.At(at, func(now sim.Time) { got = append(got, fmt.Sprintf("%s@%v", name, now)) }) }
+	add := func(at sim.Time, name string) {
+		tm.At(at, func(now sim.Time) { got = append(got, fmt.Sprintf("%s@%v", name, now)) })
+	}
 	add(100*sim.Nanosecond, "c")
 	add(10*sim.Nanosecond, "a")
 	add(100*sim.Nanosecond, "d")
