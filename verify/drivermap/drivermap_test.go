@@ -5,8 +5,10 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	enadrv "github.com/nicforge/nicforge/driver/ena"
 	pfdrv "github.com/nicforge/nicforge/driver/ixgbe"
 	vfdrv "github.com/nicforge/nicforge/driver/ixgbevf"
+	"github.com/nicforge/nicforge/model/ena"
 	"github.com/nicforge/nicforge/model/ixgbe"
 	"github.com/nicforge/nicforge/rtl"
 )
@@ -27,6 +29,15 @@ func TestPFDriverMatchesRegmap(t *testing.T) {
 	}
 	require.Greater(t, len(m), 40)
 	require.Empty(t, Compare(ixgbe.PFRegs, m))
+}
+
+func TestENADriverMatchesRegmap(t *testing.T) {
+	m := map[string]Entry{}
+	for k, v := range enadrv.RegisterOffsets() {
+		m[k] = Entry(v)
+	}
+	require.Greater(t, len(m), 15)
+	require.Empty(t, Compare(ena.Regs, m))
 }
 
 func TestCompareCatchesDisagreement(t *testing.T) {

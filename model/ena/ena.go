@@ -1,0 +1,190 @@
+package ena
+
+import (
+	"encoding/binary"
+
+	"github.com/nicforge/nicforge/model/card"
+	"github.com/nicforge/nicforge/model/ether"
+	"github.com/nicforge/nicforge/model/pcie"
+	"github.com/nicforge/nicforge/rtl"
+	"github.com/nicforge/nicforge/sim"
+)
+
+// PCI identity (ena_pci_id_tbl.h).
+const (
+	VendorAmazon = 0x1D0F
+	DevicePF     = 0x0EC2
+	DeviceVF     = 0xEC20
+)
+
+// Timing is the device's timing parameters.
+type Timing struct {
+	ResetAssert     sim.Time // DEV_CTL.reset = 1 to DEV_STS.RESET_IN_PROGRESS
+	ResetDeassert   sim.Time // DEV_CTL = 0 to READY again
+	ReadlessLatency sim.Time // MMIO_REG_READ write to the response DMA
+	AdminLatency    sim.Time // one admin command, fetch to completion
+	KeepAlive       sim.Time // AENQ KEEP_ALIVE period
+}
+
+// DefaultTiming: a reset takes 1 ms each way (CAPS allows 500 ms), a
+// readless read 1 µs, an admin command 10 µs, a keep-alive every second
+// as the driver's README says.
+var DefaultTiming = Timing{
+	ResetAssert:     sim.Millisecond,
+	ResetDeassert:   sim.Millisecond,
+	ReadlessLatency: sim.Microsecond,
+	AdminLatency:    10 * sim.Microsecond,
+	KeepAlive:       sim.Second,
+}
+
+// Config shapes the device.
+type Config struct {
+	TotalVFs     uint16
+	MaxQueues    int  // queue pairs per function
+	MaxMTU       int  // bytes, without the L2 header
+	LinkMbps     uint32
+	ReadlessOff  bool // PCI revision bit 0: the driver reads registers directly
+	Timing       Timing
+	KeepAliveOff bool // the device never sends KEEP_ALIVE (a fault to inject)
+}
+
+// Device is the ENA personality: the PF (0x0EC2) and its VFs (0xEC20),
+// each an ENA function with the registers of ena_regs_defs.h.
+type Device struct {
+	cfg    Config
+	card   *card.Card
+	k      *rtl.Kernel
+	timers *rtl.Timers
+	fns    []*function // index = pcie.Func
+}
+
+// New returns an ENA device.
+func New(cfg Config) *Device {
+	if cfg.TotalVFs == 0 {
+		cfg.TotalVFs = 16
+	}
+	if cfg.MaxQueues == 0 {
+		cfg.MaxQueues = 8
+	}
+	if cfg.MaxMTU == 0 {
+		cfg.MaxMTU = 9001
+	}
+	if cfg.LinkMbps == 0 {
+		cfg.LinkMbps = 100_000
+	}
+	if cfg.Timing == (Timing{}) {
+		cfg.Timing = DefaultTiming
+	}
+	return &Device{cfg: cfg}
+}
+
+// Identity implements card.Personality.
+func (d *Device) Identity() card.Identity {
+	rev := uint8(0)
+	if d.cfg.ReadlessOff {
+		rev = 1 // ENA_MMIO_DISABLE_REG_READ
+	}
+	return card.Identity{
+		Vendor: VendorAmazon, PFDevice: DevicePF, VFDevice: DeviceVF, Revision: rev,
+		TotalVFs: d.cfg.TotalVFs, VFOffset: 1, VFStride: 1,
+		PFVectors: 1 + d.cfg.MaxQueues, VFVectors: 1 + d.cfg.MaxQueues,
+		PFMSIXBar: 4, VFMSIXBar: 4,
+	}
+}
+
+// Bind implements card.Personality.
+func (d *Device) Bind(c *card.Card) {
+	d.card = c
+	d.k = c.Kernel()
+	d.timers = rtl.NewTimers(d.k, "ena.timers", c.Clock())
+	d.fns = make([]*function, 1+int(d.cfg.TotalVFs))
+	d.fns[0] = d.newFunction(pcie.PF)
+}
+
+// MAC returns the address function f reports in its device attributes.
+func (d *Device) MAC(f pcie.Func) ether.MAC {
+	m := ether.MAC{0x02, 0x00, 0x0e, 0x0a, 0x00, 0x00}
+	binary.BigEndian.PutUint16(m[4:], uint16(f))
+	return m
+}
+
+func (d *Device) fn(f pcie.Func) *function {
+	if int(f) < len(d.fns) {
+		return d.fns[f]
+	}
+	return nil
+}
+
+// RegRead implements card.Personality.
+func (d *Device) RegRead(f pcie.Func, bar int, off uint32, at sim.Time) uint32 {
+	fn := d.fn(f)
+	if fn == nil || bar != 0 {
+		d.card.Flag(f, at, "read of BAR%d+%#x: ENA decodes registers in BAR0", bar, off)
+		return 0
+	}
+	v, ok := fn.read(off)
+	if !ok {
+		d.card.Flag(f, at, "read of unimplemented register offset %#x", off)
+	}
+	return v
+}
+
+// RegWrite implements card.Personality.
+func (d *Device) RegWrite(f pcie.Func, bar int, off uint32, v uint32, at sim.Time) {
+	fn := d.fn(f)
+	if fn == nil || bar != 0 {
+		d.card.Flag(f, at, "write of %#x to BAR%d+%#x: ENA decodes registers in BAR0", v, bar, off)
+		return
+	}
+	fn.write(off, v, at)
+}
+
+// SetNumVFs implements card.Personality.
+func (d *Device) SetNumVFs(n int, at sim.Time) {
+	for i := 0; i < int(d.cfg.TotalVFs); i++ {
+		f := pcie.VF(i)
+		switch {
+		case i < n && d.fns[f] == nil:
+			d.fns[f] = d.newFunction(f)
+		case i >= n && d.fns[f] != nil:
+			d.fns[f].reset(at)
+			d.fns[f] = nil
+		}
+	}
+}
+
+// FLR implements card.Personality.
+func (d *Device) FLR(f pcie.Func, at sim.Time) {
+	if fn := d.fn(f); fn != nil {
+		fn.reset(at)
+		fn.sts = devStsReady
+	}
+}
+
+// ResetReason returns the reason of f's last reset through DEV_CTL, and
+// how many there were.
+func (d *Device) ResetReason(f pcie.Func) (reason uint32, resets int) {
+	if fn := d.fn(f); fn != nil {
+		return fn.lastReason, fn.resets
+	}
+	return 0, 0
+}
+
+// Function state the harness can look at.
+
+// HostInfo returns the driver version f's driver reported in its host
+// info page (0 before it sent one).
+func (d *Device) HostInfo(f pcie.Func) (driverVersion uint32, specVersion uint16) {
+	if fn := d.fn(f); fn != nil {
+		return fn.driverVersion, fn.specVersion
+	}
+	return 0, 0
+}
+
+// MTU returns the MTU f's driver set.
+func (d *Device) MTU(f pcie.Func) int {
+	if fn := d.fn(f); fn != nil {
+		return fn.mtu
+	}
+	return 0
+}

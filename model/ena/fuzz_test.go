@@ -1,0 +1,139 @@
+package ena
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/nicforge/nicforge/model/card"
+	"github.com/nicforge/nicforge/model/pcie"
+	"github.com/nicforge/nicforge/rtl"
+	"github.com/nicforge/nicforge/sim"
+)
+
+// hostMem is host memory as the card sees it: one flat buffer.
+type hostMem struct {
+	b    []byte
+	msix int
+}
+
+func (h *hostMem) Read(f pcie.Func, at sim.Time, addr uint64, p []byte) (sim.Time, error) {
+	if addr+uint64(len(p)) > uint64(len(h.b)) {
+		clear(p)
+		return at, &pcie.Fault{Func: f, At: at, Addr: addr, Len: len(p)}
+	}
+	copy(p, h.b[addr:])
+	return at + 100*sim.Nanosecond, nil
+}
+
+func (h *hostMem) Write(f pcie.Func, at sim.Time, addr uint64, p []byte) error {
+	if addr+uint64(len(p)) > uint64(len(h.b)) {
+		return &pcie.Fault{Func: f, At: at, Addr: addr, Len: len(p), Write: true}
+	}
+	copy(h.b[addr:], p)
+	return nil
+}
+
+func (h *hostMem) MSIX(pcie.Func, sim.Time, int) { h.msix++ }
+
+const (
+	aqAt   = 0x1000
+	acqAt  = 0x2000
+	infoAt = 0x3000
+)
+
+// adminRig is a card with its admin queue set up in hostMem.
+func adminRig() (*card.Card, *hostMem, *sim.Time) {
+	c := card.New(New(Config{}), rtl.NewKernel(false), sim.CoreClock)
+	h := &hostMem{b: make([]byte, 0x4000)}
+	c.Attach(h)
+	now := new(sim.Time)
+	w := func(off, v uint32) {
+		*now += sim.Microsecond
+		c.MMIOWrite(pcie.PF, 0, off, v, *now)
+	}
+	// MSI-X on, vector 0 unmasked, as the OS sets it up.
+	c.ConfigWrite(pcie.PF, card.CapMSIX, 1<<31, *now)
+	c.MMIOWrite(pcie.PF, 4, 12, 0, *now)
+	w(OffAQ_BASE_LO, aqAt)
+	w(OffACQ_BASE_LO, acqAt)
+	w(OffAQ_CAPS, AdminDepth|AdminEntrySize<<16)
+	w(OffACQ_CAPS, AdminDepth|AdminEntrySize<<16)
+	return c, h, now
+}
+
+// run posts cmd as the next command and returns its completion.
+func run(c *card.Card, h *hostMem, now *sim.Time, n int, cmd []byte) []byte {
+	slot := n % AdminDepth
+	e := h.b[aqAt+slot*AdminEntrySize : aqAt+(slot+1)*AdminEntrySize]
+	copy(e, cmd)
+	e[aqFlags] = e[aqFlags]&^1 | phaseOf(uint16(n), AdminDepth)
+	*now += sim.Microsecond
+	c.MMIOWrite(pcie.PF, 0, OffAQ_DB, uint32(n+1), *now)
+	*now += sim.Millisecond
+	c.Advance(*now)
+	return h.b[acqAt+slot*AdminEntrySize : acqAt+(slot+1)*AdminEntrySize]
+}
+
+func TestAdminCommands(t *testing.T) {
+	c, h, now := adminRig()
+	le := binary.LittleEndian
+	get := func(id byte) []byte { return []byte{0, 0, OpGetFeature, 0, 16: 0, 17: id} }
+	set := func(id byte, payload ...byte) []byte {
+		b := make([]byte, AdminEntrySize)
+		b[aqOpcode], b[aqFeatID] = OpSetFeature, id
+		copy(b[aqFeatPayload:], payload)
+		return b
+	}
+	le.PutUint32(h.b[infoAt+hostInfoDriverVersion:], 0x67021102)
+	for i, tc := range []struct {
+		name   string
+		cmd    []byte
+		status byte
+		check  func(c []byte)
+	}{
+		{"device attributes", get(FeatDeviceAttributes), StatusSuccess, func(c []byte) {
+			require.Equal(t, uint32(9001), le.Uint32(c[acqPayload+32:]))
+			require.NotZero(t, le.Uint32(c[acqPayload+8:])&(1<<FeatAENQConfig))
+		}},
+		{"max queues ext is version 1", get(FeatMaxQueuesExt), StatusSuccess, func(c []byte) { require.Equal(t, byte(1), c[acqPayload]) }},
+		{"unsupported feature", get(FeatLLQ), StatusUnsupportedOpcode, nil},
+		{"host info is read", set(FeatHostAttrConfig, 0x00, 0x30), StatusSuccess, nil},
+		{"host info without address", set(FeatHostAttrConfig), StatusMalformedRequest, nil},
+		{"MTU in range", set(FeatMTU, 0xDC, 0x05), StatusSuccess, nil},
+		{"MTU too small", set(FeatMTU, 64), StatusIllegalParameter, nil},
+		{"IO queues not modelled yet", []byte{2: OpCreateCQ}, StatusUnsupportedOpcode, nil},
+		{"unknown opcode", []byte{2: 77}, StatusBadOpcode, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := make([]byte, AdminEntrySize)
+			copy(cmd, tc.cmd)
+			le.PutUint16(cmd[aqCommandID:], uint16(i))
+			comp := run(c, h, now, i, cmd)
+			require.Equal(t, uint16(i), le.Uint16(comp[acqCommandID:]), "the command id is echoed")
+			require.Equal(t, phaseOf(uint16(i), AdminDepth), comp[acqFlags]&1)
+			require.Equal(t, tc.status, comp[acqStatus])
+			if tc.check != nil {
+				tc.check(comp)
+			}
+		})
+	}
+	require.Equal(t, 9, h.msix, "one management interrupt per completion")
+}
+
+// Any command bytes: the device answers with one completion (or flags the
+// command) and never panics.
+func FuzzAdminCommand(f *testing.F) {
+	f.Add([]byte{0, 0, OpGetFeature, 0, 16: 0, 17: FeatDeviceAttributes})
+	f.Add([]byte{0, 0, OpSetFeature, 0, 16: 0, 17: FeatHostAttrConfig, 20: 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF})
+	f.Add([]byte{0, 0, OpSetFeature, 0, 16: 0, 17: FeatMTU, 20: 0xFF, 0xFF})
+	f.Fuzz(func(t *testing.T, cmd []byte) {
+		c, h, now := adminRig()
+		b := make([]byte, AdminEntrySize)
+		copy(b, cmd)
+		comp := run(c, h, now, 0, b)
+		require.Equal(t, byte(1), comp[acqFlags]&1, "a completion was written")
+		require.LessOrEqual(t, comp[acqStatus], byte(StatusResourceBusy))
+	})
+}

@@ -1,0 +1,4 @@
+package ena
+
+// The register block is generated from the regmap; the output is committed.
+//go:generate go run github.com/nicforge/nicforge/rtl/regmap/regmapgen -in ena.regmap.yaml -out ena_regs.go -pkg ena -var Regs -prefix Off
