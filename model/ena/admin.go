@@ -123,8 +123,8 @@ func (fn *function) getFeature(cmd, p []byte) byte {
 	le := binary.LittleEndian
 	switch id {
 	case FeatDeviceAttributes:
-		le.PutUint32(p[0:], 0)      // impl_id
-		le.PutUint32(p[4:], 1)      // device_version
+		le.PutUint32(p[0:], 0) // impl_id
+		le.PutUint32(p[4:], 1) // device_version
 		le.PutUint32(p[8:], d.supportedFeatures())
 		le.PutUint32(p[12:], 1<<CapExtendedResetReasons)
 		le.PutUint32(p[16:], 48) // phys_addr_width

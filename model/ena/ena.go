@@ -40,8 +40,8 @@ var DefaultTiming = Timing{
 // Config shapes the device.
 type Config struct {
 	TotalVFs     uint16
-	MaxQueues    int  // queue pairs per function
-	MaxMTU       int  // bytes, without the L2 header
+	MaxQueues    int // queue pairs per function
+	MaxMTU       int // bytes, without the L2 header
 	LinkMbps     uint32
 	ReadlessOff  bool // PCI revision bit 0: the driver reads registers directly
 	Timing       Timing
