@@ -71,9 +71,11 @@ type Function struct {
 	TxPPS      float64 `json:"tx_pps"`
 	RxPPS      float64 `json:"rx_pps"`
 	Interrupts uint64  `json:"interrupts"`
-	Drops      uint64  `json:"drops"`
-	Resets     uint64  `json:"resets"`
-	Queues     []Queue `json:"queues"`
+	// InterruptsPerSec is the MSI-X message rate over the window.
+	InterruptsPerSec float64 `json:"interrupts_per_sec"`
+	Drops            uint64  `json:"drops"`
+	Resets           uint64  `json:"resets"`
+	Queues           []Queue `json:"queues"`
 }
 
 // Queue is one queue of a function.

@@ -43,6 +43,7 @@ func (s *simulation) report() *report.Report {
 		if haveWin {
 			rf.TxPPS = rate(a.fnTx[i], b.fnTx[i])
 			rf.RxPPS = rate(a.fnRx[i], b.fnRx[i])
+			rf.InterruptsPerSec = rate(a.fnIRQ[i], b.fnIRQ[i])
 		}
 		if fn.IsVF() {
 			rf.Resets = s.dev.VFResets(fn.VFIndex())

@@ -11,6 +11,7 @@ import (
 type snapshot struct {
 	uplinkTx, uplinkRx uint64
 	fnTx, fnRx         []uint64
+	fnIRQ              []uint64 // MSI-X messages landed
 }
 
 // probe is a kernel component that snapshots the counters at the window's
@@ -63,6 +64,7 @@ func (s *simulation) take() snapshot {
 		}
 		sn.fnTx = append(sn.fnTx, tx)
 		sn.fnRx = append(sn.fnRx, rx)
+		sn.fnIRQ = append(sn.fnIRQ, s.chk.Interrupts(fn))
 	}
 	return sn
 }

@@ -44,7 +44,7 @@ func execute(args []string, stdout, stderr io.Writer) int {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{exitBadInput, fmt.Errorf("%w\n%s", err, c.UsageString())}
 	})
-	root.AddCommand(runCmd(stdout), conformCmd(stdout), regressCmd(stdout, stderr), coverageCmd(stdout), &cobra.Command{
+	root.AddCommand(runCmd(stdout), conformCmd(stdout), regressCmd(stdout, stderr), coverageCmd(stdout), benchCmd(stdout), &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Run:   func(c *cobra.Command, _ []string) { fmt.Fprintln(stdout, "nicforge", version) },

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// The acceptance of nicforge bench: PNG plots of the interrupt-rate versus
+// throughput trade-off of the moderation setting it swept, and the data
+// shows that trade-off.
+func TestBenchPlotsTheModerationTradeOff(t *testing.T) {
+	dir := t.TempDir()
+	code, out, stderr := run("bench", "--function", "vf1", "--itr", "0x28,0x320", "--stream", "wire-to-vf1",
+		"--pps", "50000,400000", "--duration", "1ms", "--out", dir)
+	require.Equal(t, 0, code, "%s\n%s", out, stderr)
+	for _, f := range []string{"irq_vs_throughput.png", "throughput_vs_load.png", "latency_vs_load.png"} {
+		r, err := os.Open(filepath.Join(dir, f))
+		require.NoError(t, err)
+		img, err := png.Decode(r)
+		r.Close()
+		require.NoError(t, err, f)
+		require.Greater(t, img.Bounds().Dx(), 400, f)
+		require.Contains(t, out, "wrote "+filepath.Join(dir, f))
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "bench.json"))
+	require.NoError(t, err)
+	var tbl struct {
+		Rows []struct {
+			Param            float64 `json:"param"`
+			Load             float64 `json:"load"`
+			ThroughputPPS    float64 `json:"throughput_pps"`
+			InterruptsPerSec float64 `json:"interrupts_per_sec"`
+			LatencyP99NS     float64 `json:"latency_p99_ns"`
+		} `json:"rows"`
+	}
+	require.NoError(t, json.Unmarshal(b, &tbl))
+	require.Len(t, tbl.Rows, 4)
+	// Rows are param-major: [0x28 low, 0x28 high, 0x320 low, 0x320 high].
+	small, large := tbl.Rows[1], tbl.Rows[3]
+	require.Equal(t, 400000.0, small.Load)
+	require.Less(t, large.InterruptsPerSec*4, small.InterruptsPerSec, "a 20x longer EITR interval cuts the interrupt rate")
+	require.InDelta(t, small.ThroughputPPS, large.ThroughputPPS, 0.03*small.ThroughputPPS, "at the same throughput")
+	require.Greater(t, large.LatencyP99NS, small.LatencyP99NS, "and pays in latency")
+}
+
+func TestBenchBadInput(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"bench", "--function", "vf9"}, `--function "vf9": the scenario has pf, vf0, vf1`},
+		{[]string{"bench", "--stream", "nope"}, `--stream "nope": the scenario has`},
+		{[]string{"bench", "--itr", "0x29"}, "--itr 0x29: want dynamic or an EITR value"},
+		{[]string{"bench", "--pps", "lots"}, `--pps: "lots" is not a positive number`},
+		{[]string{"bench", "--pps", "0"}, `--pps: "0" is not a positive number`},
+	} {
+		code, _, stderr := run(append(tc.args, "--out", t.TempDir())...)
+		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)
+		require.Contains(t, stderr, tc.want)
+	}
+}
