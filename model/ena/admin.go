@@ -62,6 +62,10 @@ func (fn *function) kickAdmin(at sim.Time) {
 		}
 		fn.aqHead++
 		status, resp := fn.execute(cmd[:], now)
+		fn.d.cov.command(cmd[:], status)
+		if fn.aqHead&(depth-1) == 0 {
+			fn.d.cov.wrap.Hit(0)
+		}
 		fn.complete(cmd[:], status, resp, now)
 		fn.busy = false
 		fn.kickAdmin(now)
@@ -82,6 +86,9 @@ func (fn *function) complete(cmd []byte, status byte, resp []byte, at sim.Time) 
 	addr := fn.addr(OffACQ_BASE_LO, OffACQ_BASE_HI) + uint64(fn.acqTail&(depth-1))*AdminEntrySize
 	_ = fn.d.card.Upstream().Write(fn.id, at, addr, c[:])
 	fn.acqTail++
+	if fn.acqTail&(depth-1) == 0 {
+		fn.d.cov.wrap.Hit(1)
+	}
 	fn.management(at)
 }
 

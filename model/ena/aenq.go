@@ -50,6 +50,7 @@ func (fn *function) postEvent(group, syndrome uint16, data []byte, at sim.Time) 
 	// The driver's head runs depth ahead of what it has consumed.
 	if int16(fn.aenqHead-fn.aenqTail) <= 0 {
 		fn.aenqDropped++
+		fn.d.cov.event.Hit(5)
 		return
 	}
 	var e [AdminEntrySize]byte
@@ -64,5 +65,9 @@ func (fn *function) postEvent(group, syndrome uint16, data []byte, at sim.Time) 
 	addr := fn.addr(OffAENQ_BASE_LO, OffAENQ_BASE_HI) + uint64(fn.aenqTail&(depth-1))*AdminEntrySize
 	_ = fn.d.card.Upstream().Write(fn.id, at, addr, e[:])
 	fn.aenqTail++
+	fn.d.cov.event.Hit(int(group))
+	if fn.aenqTail&(depth-1) == 0 {
+		fn.d.cov.wrap.Hit(2)
+	}
 	fn.management(at)
 }

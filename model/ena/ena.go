@@ -56,6 +56,7 @@ type Device struct {
 	k      *rtl.Kernel
 	timers *rtl.Timers
 	fns    []*function // index = pcie.Func
+	cov    *coverage
 }
 
 // New returns an ENA device.
@@ -75,7 +76,7 @@ func New(cfg Config) *Device {
 	if cfg.Timing == (Timing{}) {
 		cfg.Timing = DefaultTiming
 	}
-	return &Device{cfg: cfg}
+	return &Device{cfg: cfg, cov: newCoverage()}
 }
 
 // Identity implements card.Personality.

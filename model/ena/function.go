@@ -93,6 +93,7 @@ func (fn *function) devCtl(v uint32, at sim.Time) {
 		fn.lastReason = v >> devCtlReasonShift & 0xF
 		fn.lastReason |= (v >> devCtlReasonExtSft & 0xF) << 4
 		fn.resets++
+		fn.d.cov.resetReason(fn.lastReason)
 		fn.reset(at)
 		fn.sts = 0
 		gen := fn.gen

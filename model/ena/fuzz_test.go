@@ -9,6 +9,7 @@ import (
 	"github.com/nicforge/nicforge/model/card"
 	"github.com/nicforge/nicforge/model/pcie"
 	"github.com/nicforge/nicforge/rtl"
+	"github.com/nicforge/nicforge/rtl/cover"
 	"github.com/nicforge/nicforge/sim"
 )
 
@@ -45,7 +46,13 @@ const (
 
 // adminRig is a card with its admin queue set up in hostMem.
 func adminRig() (*card.Card, *hostMem, *sim.Time) {
-	c := card.New(New(Config{}), rtl.NewKernel(false), sim.CoreClock)
+	c, _, h, now := adminRigDev()
+	return c, h, now
+}
+
+func adminRigDev() (*card.Card, *Device, *hostMem, *sim.Time) {
+	dev := New(Config{})
+	c := card.New(dev, rtl.NewKernel(false), sim.CoreClock)
 	h := &hostMem{b: make([]byte, 0x4000)}
 	c.Attach(h)
 	now := new(sim.Time)
@@ -60,7 +67,7 @@ func adminRig() (*card.Card, *hostMem, *sim.Time) {
 	w(OffACQ_BASE_LO, acqAt)
 	w(OffAQ_CAPS, AdminDepth|AdminEntrySize<<16)
 	w(OffACQ_CAPS, AdminDepth|AdminEntrySize<<16)
-	return c, h, now
+	return c, dev, h, now
 }
 
 // run posts cmd as the next command and returns its completion.
@@ -136,4 +143,17 @@ func FuzzAdminCommand(f *testing.F) {
 		require.Equal(t, byte(1), comp[acqFlags]&1, "a completion was written")
 		require.LessOrEqual(t, comp[acqStatus], byte(StatusResourceBusy))
 	})
+}
+
+func TestAdminCoverage(t *testing.T) {
+	c, dev, h, now := adminRigDev()
+	cmd := make([]byte, AdminEntrySize)
+	cmd[aqOpcode], cmd[aqFeatID] = OpGetFeature, FeatMTU
+	run(c, h, now, 0, cmd)
+	d := cover.NewDB()
+	d.Collect(dev.Coverage()...)
+	require.Equal(t, uint64(1), d.Counts["ena/admin_opcode/get_feature"])
+	require.Equal(t, uint64(1), d.Counts["ena/feature_x_access/mtu×get"])
+	require.Equal(t, uint64(1), d.Counts["ena/admin_status/unsupported"], "MTU can be set, not read")
+	require.Zero(t, d.Counts["ena/feature_x_access/mtu×set"])
 }
