@@ -11,7 +11,10 @@ import (
 	enadrv "github.com/nicforge/nicforge/driver/ena"
 	"github.com/nicforge/nicforge/model/card"
 	"github.com/nicforge/nicforge/model/ena"
+	"github.com/nicforge/nicforge/model/ether"
+	"github.com/nicforge/nicforge/model/mac"
 	"github.com/nicforge/nicforge/model/pcie"
+	"github.com/nicforge/nicforge/model/wire"
 	"github.com/nicforge/nicforge/rtl"
 	"github.com/nicforge/nicforge/sim"
 	"github.com/nicforge/nicforge/verify/checker"
@@ -23,11 +26,13 @@ func enaHost(t *testing.T, cfg ena.Config) (*cosim.Host, *ena.Device, *card.Card
 	t.Helper()
 	dev := ena.New(cfg)
 	c := card.New(dev, rtl.NewKernel(false), sim.CoreClock)
-	h, err := cosim.NewHost(c, cosim.Config{})
+	// 100 Gb/s of Tx data needs more than Gen3 x8 carries downstream.
+	h, err := cosim.NewHost(c, cosim.Config{Link: "gen4x16"})
 	require.NoError(t, err)
 	t.Cleanup(func() { h.Close() })
+	// The ring checkers know the 82599's registers; for ENA only the DMA
+	// domain rule applies so far.
 	chk := checker.New(h.Memory())
-	h.OnMMIOWrite(chk.MMIOWrite)
 	h.OnFault(chk.Fault)
 	t.Cleanup(func() { require.Nil(t, chk.First(), "protocol") })
 	return h, dev, c
@@ -130,4 +135,108 @@ func TestENAConforms(t *testing.T) {
 			require.Contains(t, e.Detail, "unimplemented register offset", "only the access sequence's probes of holes are flagged")
 		}
 	}
+}
+
+// ENA host-mode datapath end to end: the driver opens four queue pairs,
+// sends stamped frames on each to the wire at 100 Gb/s, and receives a
+// stream from the wire; every frame arrives once, in order per stream,
+// through completions with req_ids and phase bits, with moderated,
+// auto-masked interrupts.
+func TestENADatapath(t *testing.T) {
+	h, dev, c := enaHost(t, ena.Config{})
+	k := c.Kernel()
+	sink := wire.NewSink()
+	dev.MACTx.Peer = sink
+	byteClk, err := mac.ByteClock("wire", 100_000_000_000)
+	require.NoError(t, err)
+	gen := wire.NewGenerator(k, "wire.gen", byteClk, 100_000_000_000, dev.Frames())
+	gen.Out = dev.MACRx
+	const perQueue, fromWire = 3000, 2000
+	var rxSeen ether.StreamCounter
+	var sent [4]uint64
+	h.Go("pf", h.Function(pcie.PF), func(fn bus.Function) {
+		d, err := enadrv.Probe(fn, enadrv.Config{NumCPUs: 4})
+		require.NoError(t, err)
+		require.True(t, d.WaitLink(10*time.Millisecond))
+		require.NoError(t, d.Open(512, 512))
+		require.Equal(t, 4, d.NumQueuePairs())
+		ws := &wire.Stream{ID: 9, Sizes: []int{1518}, PktsPerS: 2_000_000, Count: fromWire, Start: sim.FromDuration(fn.Now() + 10*time.Microsecond)}
+		ws.Flow = ether.Flow{Src: ether.MAC{2, 0, 0x5e, 0, 0, 1}, Dst: dev.MAC(pcie.PF), SrcPort: 1, DstPort: 9}
+		gen.Add(ws, sim.NewRand(1))
+		var tmpl [4]ether.Templates
+		flows := [4]ether.Flow{}
+		for q := range flows {
+			flows[q] = ether.Flow{Src: dev.MAC(pcie.PF), Dst: ether.MAC{2, 0, 0x5e, 0, 0, 1}, SrcPort: uint16(1000 + q), DstPort: 9}
+		}
+		rx := make([]*enadrv.Packet, 64)
+		deadline := fn.Now() + 20*time.Millisecond
+		for fn.Now() < deadline && (rxSeen.Received < fromWire || sent[0]+sent[1]+sent[2]+sent[3] < 4*perQueue) {
+			for q := 0; q < 4; q++ {
+				var batch []*enadrv.Packet
+				for i := 0; i < min(32, d.TxRoom(q)) && sent[q]+uint64(len(batch)) < perQueue; i++ {
+					p := d.AllocPacket()
+					if p == nil {
+						break
+					}
+					p.Data = p.Data[:1514]
+					tmpl[q].Build(p.Data, &flows[q], uint16(q+1), sent[q]+uint64(len(batch)))
+					batch = append(batch, p)
+				}
+				got := d.TxBatch(q, batch)
+				for _, p := range batch[got:] {
+					d.FreePacket(p)
+				}
+				sent[q] += uint64(got)
+			}
+			for q := 0; q < 4; q++ {
+				n := d.RxBatch(q, rx)
+				for _, p := range rx[:n] {
+					id, seq, err := ether.ParseStamp(p.Data)
+					require.NoError(t, err)
+					require.Equal(t, uint16(9), id)
+					require.Zero(t, q, "no RSS yet: everything on queue 0")
+					rxSeen.Count(seq, len(p.Data)+4)
+					d.ReleaseRx(p)
+				}
+			}
+			if d.Poll() == 0 {
+				d.WaitInterrupt(20 * time.Microsecond)
+			}
+		}
+		for q := 0; q < 4; q++ {
+			require.Equal(t, uint64(perQueue), sent[q], "queue %d", q)
+		}
+		// Drain: every Tx completion back.
+		busy := func() bool {
+			for q := 0; q < 4; q++ {
+				if d.TxRoom(q) < 511 {
+					return true
+				}
+			}
+			return false
+		}
+		for busy() && fn.Now() < deadline {
+			if d.Poll() == 0 {
+				d.WaitInterrupt(100 * time.Microsecond)
+			}
+		}
+		require.False(t, busy(), "every Tx completion came back")
+	})
+	require.NoError(t, h.Run(sim.Second))
+	require.Empty(t, c.Errors())
+	txp, _, rxp, _, drops := dev.Traffic(pcie.PF)
+	require.Equal(t, uint64(fromWire), rxSeen.Received)
+	require.Zero(t, rxSeen.OutOfOrder+rxSeen.Duplicates)
+	for q := uint16(1); q <= 4; q++ {
+		st := sink.Streams[q]
+		require.NotNil(t, st, "stream %d reached the wire", q)
+		require.Equal(t, uint64(perQueue), st.Received)
+		require.Zero(t, st.OutOfOrder+st.Duplicates)
+	}
+	require.Equal(t, uint64(4*perQueue), txp)
+	require.Equal(t, uint64(fromWire), rxp)
+	require.Zero(t, drops)
+	msgs, unmasks := dev.Interrupts(pcie.PF, 1)
+	require.Positive(t, msgs)
+	require.GreaterOrEqual(t, unmasks, msgs, "every message was followed by an unmask before the next")
 }

@@ -48,6 +48,13 @@ type Device struct {
 	TxUsecs       uint32 // interrupt moderation, in device units
 	RxUsecs       uint32
 
+	pool      *pool // Tx buffers for the application
+	rxPool    *pool
+	tx, rx    []*ring
+	up        bool
+	napi      uint64 // IO vectors that fired, to poll
+	needReset uint32 // a reset reason the watchdog acts on
+
 	linkUp     bool
 	keepAlives uint64
 	lastKA     time.Duration
@@ -273,3 +280,7 @@ func (d *Device) management() {
 	d.processACQ()
 	d.processAENQ()
 }
+
+const txCost = 5 * time.Nanosecond
+
+func timeDur(n int) time.Duration { return time.Duration(n) }

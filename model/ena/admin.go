@@ -113,8 +113,16 @@ func (fn *function) execute(cmd []byte, at sim.Time) (byte, []byte) {
 		return fn.getFeature(cmd, resp), resp
 	case OpSetFeature:
 		return fn.setFeature(cmd, at), resp
-	case OpCreateSQ, OpDestroySQ, OpCreateCQ, OpDestroyCQ, OpGetStats:
-		// The IO path and statistics are not modelled yet (issue 3).
+	case OpCreateCQ:
+		return fn.createCQ(cmd, resp, at), resp
+	case OpCreateSQ:
+		return fn.createSQ(cmd, resp, at), resp
+	case OpDestroySQ:
+		return fn.destroySQ(cmd), resp
+	case OpDestroyCQ:
+		return fn.destroyCQ(cmd), resp
+	case OpGetStats:
+		// Statistics are not modelled yet (issue 3).
 		return StatusUnsupportedOpcode, resp
 	}
 	fn.d.card.Flag(fn.id, at, "admin command with unknown opcode %d", cmd[aqOpcode])

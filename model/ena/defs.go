@@ -119,3 +119,71 @@ const (
 	hostInfoSpecVersion   = 184
 	hostInfoSize          = 196
 )
+
+// IO queue commands and descriptors (ena_admin_defs.h, ena_eth_io_defs.h).
+const (
+	// CREATE_CQ.
+	ccqCaps1      = 4 // bit5 interrupt_mode_enabled
+	ccqCaps2      = 5 // [4:0] entry size in 4-byte words
+	ccqDepth      = 6 // u16
+	ccqVector     = 8 // u32
+	ccqBaseLo     = 12
+	ccqBaseHi     = 16 // u16
+	ccqRespIdx    = 0  // in the payload: cq_idx u16
+	ccqRespDepth  = 2  // cq_actual_depth u16
+	ccqRespUnmask = 12 // cq_interrupt_unmask_register_offset u32
+
+	// CREATE_SQ.
+	csqIdentity   = 4 // [7:5] direction: 1 Tx, 2 Rx
+	csqCaps2      = 6 // [3:0] placement: 1 host, 3 device (LLQ)
+	csqCQIdx      = 8
+	csqDepth      = 10
+	csqBaseLo     = 12
+	csqBaseHi     = 16
+	csqRespIdx    = 0 // sq_idx u16
+	csqRespDoorbl = 4 // sq_doorbell_offset u32
+
+	// DESTROY_SQ / DESTROY_CQ.
+	dqIdx = 4
+
+	dirTx        = 1
+	dirRx        = 2
+	placeHost    = 1
+	descSize     = 16
+	txCdescSize  = 8
+	rxCdescSize  = 16
+	maxPktDescs  = 19 // ENA_PKT_MAX_BUFS
+	txBurstDescs = 64 // descriptors fetched per Tx DMA
+	doorbellBase = 0x1000
+	unmaskBase   = 0x1800
+	ioWindowEnd  = 0x2000
+
+	// Tx descriptor len_ctrl bits.
+	txLenMask     = 0xFFFF
+	txReqIDHiSft  = 16 // req_id[15:10] in [21:16]
+	txMetaDesc    = 1 << 23
+	txPhase       = 1 << 24
+	txFirst       = 1 << 26
+	txLast        = 1 << 27
+	txCompReq     = 1 << 28
+	txMetaStore   = 1 << 21
+	txReqIDLoSft  = 22 // meta_ctrl[31:22] = req_id[9:0]
+	txAddrHiMask  = 0xFFFF
+	rxDescPhase   = 1 << 0 // ctrl byte 3
+	rxCdescPhase  = 1 << 24
+	rxCdescFirst  = 1 << 26
+	rxCdescLast   = 1 << 27
+	rxCdescBuffer = 1 << 30
+	unmaskRxMask  = 0x7FFF
+	unmaskTxSft   = 15
+	unmaskBit     = 1 << 30
+	unmaskNoUpd   = 1 << 31
+)
+
+// L3 and L4 protocol indices of Rx completions (enum ena_eth_io_l3_proto_index, l4).
+const (
+	l3IPv4 = 8
+	l3IPv6 = 11
+	l4TCP  = 12
+	l4UDP  = 13
+)

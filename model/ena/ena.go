@@ -5,6 +5,7 @@ import (
 
 	"github.com/nicforge/nicforge/model/card"
 	"github.com/nicforge/nicforge/model/ether"
+	"github.com/nicforge/nicforge/model/mac"
 	"github.com/nicforge/nicforge/model/pcie"
 	"github.com/nicforge/nicforge/rtl"
 	"github.com/nicforge/nicforge/sim"
@@ -24,6 +25,7 @@ type Timing struct {
 	ReadlessLatency sim.Time // MMIO_REG_READ write to the response DMA
 	AdminLatency    sim.Time // one admin command, fetch to completion
 	KeepAlive       sim.Time // AENQ KEEP_ALIVE period
+	TxStart         sim.Time // a Tx doorbell to the engine's first descriptor fetch
 }
 
 // DefaultTiming: a reset takes 1 ms each way (CAPS allows 500 ms), a
@@ -35,6 +37,7 @@ var DefaultTiming = Timing{
 	ReadlessLatency: sim.Microsecond,
 	AdminLatency:    10 * sim.Microsecond,
 	KeepAlive:       sim.Second,
+	TxStart:         8 * sim.Nanosecond,
 }
 
 // Config shapes the device.
@@ -43,6 +46,7 @@ type Config struct {
 	MaxQueues    int // queue pairs per function
 	MaxMTU       int // bytes, without the L2 header
 	LinkMbps     uint32
+	TxBuffer     int // MAC transmit buffer, bytes (default 256 KiB)
 	ReadlessOff  bool // PCI revision bit 0: the driver reads registers directly
 	Timing       Timing
 	KeepAliveOff bool // the device never sends KEEP_ALIVE (a fault to inject)
@@ -57,6 +61,10 @@ type Device struct {
 	timers *rtl.Timers
 	fns    []*function // index = pcie.Func
 	cov    *coverage
+	io     ioEngine
+	frames ether.Pool
+	MACTx  *mac.Tx
+	MACRx  *mac.RxPort
 }
 
 // New returns an ENA device.
@@ -72,6 +80,9 @@ func New(cfg Config) *Device {
 	}
 	if cfg.LinkMbps == 0 {
 		cfg.LinkMbps = 100_000
+	}
+	if cfg.TxBuffer == 0 {
+		cfg.TxBuffer = 256 << 10
 	}
 	if cfg.Timing == (Timing{}) {
 		cfg.Timing = DefaultTiming
@@ -100,6 +111,36 @@ func (d *Device) Bind(c *card.Card) {
 	d.timers = rtl.NewTimers(d.k, "ena.timers", c.Clock())
 	d.fns = make([]*function, 1+int(d.cfg.TotalVFs))
 	d.fns[0] = d.newFunction(pcie.PF)
+	d.io = ioEngine{d: d}
+	byteClk, err := mac.ByteClock("ena.mac", uint64(d.cfg.LinkMbps)*1_000_000)
+	if err != nil {
+		panic(err) // LinkMbps is positive: New sets a default
+	}
+	d.MACTx = mac.NewTx(d.k, "ena.mac.tx", byteClk, d.cfg.TxBuffer)
+	d.MACTx.OnSpace = func(at sim.Time) { d.io.wake(at) }
+	d.MACRx = mac.NewRxPort(d.k, "ena.mac.rx", c.Clock())
+	d.MACRx.Handler = d.rxFrame
+}
+
+// Frames returns the device's frame pool, for wire peers feeding it.
+func (d *Device) Frames() *ether.Pool { return &d.frames }
+
+// Traffic returns what function f sent and received, and the frames it
+// dropped for lack of Rx descriptors.
+func (d *Device) Traffic(f pcie.Func) (txPkts, txBytes, rxPkts, rxBytes, rxDrops uint64) {
+	if fn := d.fn(f); fn != nil {
+		return fn.txPackets, fn.txBytes, fn.rxPackets, fn.rxBytes, fn.rxDrops
+	}
+	return
+}
+
+// Interrupts returns the MSI-X messages IO vector v of f sent and how often
+// the driver unmasked it.
+func (d *Device) Interrupts(f pcie.Func, v int) (messages, unmaskings uint64) {
+	if fn := d.fn(f); fn != nil && v < len(fn.vecs) {
+		return fn.vecs[v].messages, fn.vecs[v].unmaskings
+	}
+	return 0, 0
 }
 
 // MAC returns the address function f reports in its device attributes.
@@ -135,6 +176,10 @@ func (d *Device) RegWrite(f pcie.Func, bar int, off uint32, v uint32, at sim.Tim
 	fn := d.fn(f)
 	if fn == nil || bar != 0 {
 		d.card.Flag(f, at, "write of %#x to BAR%d+%#x: ENA decodes registers in BAR0", v, bar, off)
+		return
+	}
+	if off >= doorbellBase {
+		fn.ioWrite(off, v, at)
 		return
 	}
 	fn.write(off, v, at)

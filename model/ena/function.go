@@ -36,10 +36,18 @@ type function struct {
 	mtu           int
 	driverVersion uint32
 	specVersion   uint16
+
+	cqs                []*cq
+	sqs                []*sq
+	vecs               []vector // index = MSI-X vector; 0 is management
+	txPackets, txBytes uint64
+	rxPackets, rxBytes uint64
+	rxDrops            uint64
 }
 
 func (d *Device) newFunction(f pcie.Func) *function {
 	fn := &function{d: d, id: f, regs: rtl.MustRegFile(Regs), sts: devStsReady}
+	fn.ioInit()
 	return fn
 }
 
@@ -122,6 +130,7 @@ func (fn *function) reset(at sim.Time) {
 	fn.aqHead, fn.aqTail, fn.acqTail, fn.busy = 0, 0, 0, false
 	fn.aenqHead, fn.aenqTail, fn.aenqLive, fn.aenqEnabled, fn.linkPosted = 0, 0, false, 0, false
 	fn.mtu = 0
+	fn.ioInit()
 }
 
 // readless answers an MMIO_REG_READ request with one DMA of {req_id,

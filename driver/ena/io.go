@@ -1,0 +1,401 @@
+package ena
+
+import (
+	"encoding/binary"
+	"fmt"
+	"time"
+
+	"github.com/nicforge/nicforge/driver/bus"
+)
+
+// Packet is a frame in a driver buffer.
+type Packet struct {
+	Data  []byte
+	Queue int
+	iova  uint64
+	buf   []byte
+}
+
+type pool struct {
+	free []*Packet
+}
+
+func newPool(fn bus.Function, n int) (*pool, error) {
+	mem, err := fn.AllocDMA(n*bufSize, 4096)
+	if err != nil {
+		return nil, fmt.Errorf("ena: packet pool of %d buffers: %w", n, err)
+	}
+	p := &pool{free: make([]*Packet, 0, n)}
+	pkts := make([]Packet, n)
+	for i := n - 1; i >= 0; i-- {
+		b := mem.Bytes[i*bufSize : (i+1)*bufSize : (i+1)*bufSize]
+		pkts[i] = Packet{iova: mem.IOVA + uint64(i*bufSize), buf: b, Data: b}
+		p.free = append(p.free, &pkts[i])
+	}
+	return p, nil
+}
+
+func (p *pool) get() *Packet {
+	if len(p.free) == 0 {
+		return nil
+	}
+	k := p.free[len(p.free)-1]
+	p.free = p.free[:len(p.free)-1]
+	k.Data = k.buf
+	return k
+}
+
+func (p *pool) put(k *Packet) { p.free = append(p.free, k) }
+
+// ring is one IO submission queue with its completion queue.
+type ring struct {
+	q          int
+	tx         bool
+	depth      int
+	sq, cq     bus.Buffer
+	sqIdx      uint16
+	cqIdx      uint16
+	doorbell   uint32
+	unmask     uint32
+	tail       uint16 // free-running producer counter
+	sqPhase    uint32
+	cqHead     uint16
+	cqPhase    uint32
+	inflight   int       // descriptors the device holds
+	pkts       []*Packet // by req_id
+	freeIDs    []uint16  // Tx req_ids free
+	partial    []byte    // Rx: a multi-buffer frame being joined
+	packets    uint64
+	bytes      uint64
+	lastDelays uint32 // the delays last written to the unmask register
+}
+
+// Open creates the IO queues (for each pair: CQ then SQ, all Tx before
+// all Rx), sets the MTU, fills the Rx rings and unmasks every pair, as
+// ena_up does.
+func (d *Device) Open(txRing, rxRing int) error {
+	if txRing == 0 {
+		txRing = ENA_DEFAULT_RING_SIZE
+	}
+	if rxRing == 0 {
+		rxRing = ENA_DEFAULT_RING_SIZE
+	}
+	txRing = min(txRing, int(d.MaxQueues.TxSQDepth), int(d.MaxQueues.TxCQDepth))
+	rxRing = min(rxRing, int(d.MaxQueues.RxSQDepth), int(d.MaxQueues.RxCQDepth))
+	// Rx buffers and the application's Tx buffers come from separate
+	// pools, as pages and socket buffers do: a busy sender cannot starve
+	// the receive rings.
+	var err error
+	if d.pool, err = newPool(d.fn, d.NumQueues*txRing); err != nil {
+		return err
+	}
+	if d.rxPool, err = newPool(d.fn, d.NumQueues*rxRing); err != nil {
+		return err
+	}
+	d.tx = make([]*ring, d.NumQueues)
+	d.rx = make([]*ring, d.NumQueues)
+	for i := range d.tx {
+		if d.tx[i], err = d.createRing(i, true, txRing); err != nil {
+			return err
+		}
+	}
+	for i := range d.rx {
+		if d.rx[i], err = d.createRing(i, false, rxRing); err != nil {
+			return err
+		}
+	}
+	if d.supports(ENA_ADMIN_MTU) {
+		if err := d.SetMTU(1500); err != nil {
+			return err
+		}
+	}
+	for _, r := range d.rx {
+		d.refill(r)
+	}
+	for i := range d.tx {
+		d.unmaskPair(i)
+	}
+	d.up = true
+	return nil
+}
+
+func (d *Device) createRing(q int, tx bool, depth int) (*ring, error) {
+	r := &ring{q: q, tx: tx, depth: depth, sqPhase: 1, cqPhase: 1, pkts: make([]*Packet, depth)}
+	cdesc := rxCdescSize
+	dir := ENA_ADMIN_SQ_DIRECTION_RX
+	if tx {
+		cdesc, dir = txCdescSize, ENA_ADMIN_SQ_DIRECTION_TX
+		for id := depth - 1; id >= 0; id-- {
+			r.freeIDs = append(r.freeIDs, uint16(id))
+		}
+	}
+	var err error
+	if r.cq, err = d.fn.AllocDMA(depth*cdesc, 4096); err != nil {
+		return nil, fmt.Errorf("ena: CQ of queue %d: %w", q, err)
+	}
+	if r.sq, err = d.fn.AllocDMA(depth*ioDescSize, 4096); err != nil {
+		return nil, fmt.Errorf("ena: SQ of queue %d: %w", q, err)
+	}
+	le := binary.LittleEndian
+	c := make([]byte, adminEntrySize)
+	c[2] = ENA_ADMIN_CREATE_CQ
+	c[4] = ENA_ADMIN_CQ_INTERRUPT_MODE
+	c[5] = byte(cdesc / 4)
+	le.PutUint16(c[6:], uint16(depth))
+	le.PutUint32(c[8:], uint32(1+q)) // vector 0 is management
+	le.PutUint32(c[12:], uint32(r.cq.IOVA))
+	le.PutUint16(c[16:], uint16(r.cq.IOVA>>32))
+	resp, err := d.submit(c)
+	if err != nil {
+		return nil, fmt.Errorf("ena: CREATE_CQ of queue %d: %w", q, err)
+	}
+	r.cqIdx = le.Uint16(resp[8:])
+	r.unmask = le.Uint32(resp[20:])
+	s := make([]byte, adminEntrySize)
+	s[2] = ENA_ADMIN_CREATE_SQ
+	s[4] = byte(dir << ENA_ADMIN_SQ_IDENTITY_DIR_SHIFT)
+	s[6] = ENA_ADMIN_PLACEMENT_POLICY_HOST
+	s[7] = ENA_ADMIN_SQ_PHYSICALLY_CONTIG
+	le.PutUint16(s[8:], r.cqIdx)
+	le.PutUint16(s[10:], uint16(depth))
+	le.PutUint32(s[12:], uint32(r.sq.IOVA))
+	le.PutUint16(s[16:], uint16(r.sq.IOVA>>32))
+	if resp, err = d.submit(s); err != nil {
+		return nil, fmt.Errorf("ena: CREATE_SQ of queue %d: %w", q, err)
+	}
+	r.sqIdx = le.Uint16(resp[8:])
+	r.doorbell = le.Uint32(resp[12:])
+	return r, nil
+}
+
+// free is depth − 1 − descriptors in flight: the ring is never full.
+func (r *ring) free() int { return r.depth - 1 - r.inflight }
+
+func (r *ring) advance() {
+	r.tail++
+	if int(r.tail)&(r.depth-1) == 0 {
+		r.sqPhase ^= 1
+	}
+}
+
+// AllocPacket takes a buffer from the pool.
+func (d *Device) AllocPacket() *Packet { return d.pool.get() }
+
+// FreePacket returns a buffer to the pool.
+func (d *Device) FreePacket(p *Packet) { d.pool.put(p) }
+
+// NumQueuePairs returns the IO queue pairs opened.
+func (d *Device) NumQueuePairs() int { return len(d.tx) }
+
+// TxRoom returns how many single-buffer packets queue q takes now.
+func (d *Device) TxRoom(q int) int { return d.tx[q].free() }
+
+// TxBatch queues packets on queue q, one data descriptor each (no meta
+// descriptor: no offloads), and rings the doorbell once.
+func (d *Device) TxBatch(q int, pkts []*Packet) int {
+	r := d.tx[q]
+	le := binary.LittleEndian
+	maxHdr := min(int(d.MaxQueues.TxHeader), 255)
+	n := 0
+	for _, p := range pkts {
+		if r.free() < 1 || len(r.freeIDs) == 0 {
+			break
+		}
+		id := r.freeIDs[len(r.freeIDs)-1]
+		r.freeIDs = r.freeIDs[:len(r.freeIDs)-1]
+		r.pkts[id] = p
+		l := len(p.Data)
+		slot := int(r.tail) & (r.depth - 1)
+		desc := r.sq.Bytes[slot*ioDescSize : (slot+1)*ioDescSize]
+		meta := uint32(id&0x3FF) << ENA_ETH_IO_TX_DESC_REQ_ID_LO_SFT
+		if l > 20 && p.Data[12] == 0x08 && p.Data[13] == 0x00 && p.Data[20]&0x40 != 0 {
+			meta |= ENA_ETH_IO_TX_DESC_DF_MASK // the IPv4 header's DF
+		}
+		le.PutUint32(desc[4:], meta)
+		le.PutUint32(desc[8:], uint32(p.iova))
+		le.PutUint32(desc[12:], uint32(p.iova>>32)&0xFFFF|uint32(min(l, maxHdr))<<ENA_ETH_IO_TX_DESC_HDR_LEN_SHIFT)
+		// len_ctrl last: it carries the phase the device checks.
+		le.PutUint32(desc[0:], uint32(l)|uint32(id>>10)<<ENA_ETH_IO_TX_DESC_REQ_ID_HI_SFT|
+			r.sqPhase<<ENA_ETH_IO_TX_DESC_PHASE_SHIFT|ENA_ETH_IO_TX_DESC_FIRST_MASK|ENA_ETH_IO_TX_DESC_LAST_MASK|ENA_ETH_IO_TX_DESC_COMP_REQ_MASK)
+		r.advance()
+		r.inflight++
+		n++
+	}
+	if n > 0 {
+		d.fn.Spend(txCost * timeDur(n))
+		d.fn.Write32(0, r.doorbell, uint32(r.tail))
+	}
+	return n
+}
+
+// cleanTx handles Tx completions: one per packet, by req_id, possibly out
+// of order.
+func (d *Device) cleanTx(r *ring) int {
+	done := 0
+	for {
+		slot := int(r.cqHead) & (r.depth - 1)
+		c := r.cq.Bytes[slot*txCdescSize : (slot+1)*txCdescSize]
+		if uint32(c[3]&1) != r.cqPhase {
+			return done
+		}
+		id := binary.LittleEndian.Uint16(c[0:])
+		if int(id) >= r.depth || r.pkts[id] == nil {
+			d.fn.Logf("ena: Tx queue %d: completion with invalid req_id %d", r.q, id)
+			d.needReset = ENA_REGS_RESET_INV_TX_REQ_ID
+			return done
+		}
+		p := r.pkts[id]
+		r.pkts[id] = nil
+		r.freeIDs = append(r.freeIDs, id)
+		r.inflight--
+		r.packets++
+		r.bytes += uint64(len(p.Data))
+		d.pool.put(p)
+		r.cqHead++
+		if int(r.cqHead)&(r.depth-1) == 0 {
+			r.cqPhase ^= 1
+		}
+		done++
+	}
+}
+
+// refill posts Rx buffers up to depth − 1 and rings the doorbell.
+func (d *Device) refill(r *ring) {
+	le := binary.LittleEndian
+	n := 0
+	for r.free() > 0 {
+		p := d.rxPool.get()
+		if p == nil {
+			break
+		}
+		slot := int(r.tail) & (r.depth - 1)
+		r.pkts[slot] = p
+		desc := r.sq.Bytes[slot*ioDescSize : (slot+1)*ioDescSize]
+		le.PutUint16(desc[0:], bufSize)
+		desc[2] = 0
+		le.PutUint16(desc[4:], uint16(slot)) // req_id
+		le.PutUint32(desc[8:], uint32(p.iova))
+		le.PutUint32(desc[12:], uint32(p.iova>>32)&0xFFFF)
+		desc[3] = byte(r.sqPhase) | ENA_ETH_IO_RX_DESC_FIRST_MASK | ENA_ETH_IO_RX_DESC_LAST_MASK | ENA_ETH_IO_RX_DESC_COMP_REQ_MASK
+		r.advance()
+		r.inflight++
+		n++
+	}
+	if n > 0 {
+		d.fn.Write32(0, r.doorbell, uint32(r.tail))
+	}
+}
+
+// RxBatch returns up to len(out) received frames of queue q; the caller
+// gives them back with FreePacket. A frame spanning several buffers is
+// joined into the first one's place on the Go heap.
+func (d *Device) RxBatch(q int, out []*Packet) int {
+	r := d.rx[q]
+	le := binary.LittleEndian
+	n := 0
+	for n < len(out) {
+		slot := int(r.cqHead) & (r.depth - 1)
+		c := r.cq.Bytes[slot*rxCdescSize : (slot+1)*rxCdescSize]
+		st := le.Uint32(c[0:])
+		if st>>24&1 != r.cqPhase {
+			break
+		}
+		id := le.Uint16(c[6:])
+		l := int(le.Uint16(c[4:]))
+		r.cqHead++
+		if int(r.cqHead)&(r.depth-1) == 0 {
+			r.cqPhase ^= 1
+		}
+		if int(id) >= r.depth || r.pkts[id] == nil || l > bufSize {
+			d.fn.Logf("ena: Rx queue %d: completion with invalid req_id %d or length %d", r.q, id, l)
+			d.needReset = ENA_REGS_RESET_INV_RX_REQ_ID
+			break
+		}
+		p := r.pkts[id]
+		r.pkts[id] = nil
+		r.inflight--
+		first, last := st&ENA_ETH_IO_RX_CDESC_FIRST_MASK != 0, st&ENA_ETH_IO_RX_CDESC_LAST_MASK != 0
+		if first && last && r.partial == nil {
+			p.Data, p.Queue = p.buf[:l], q
+			out[n] = p
+			n++
+			r.packets++
+			r.bytes += uint64(l)
+			continue
+		}
+		r.partial = append(r.partial, p.buf[:l]...)
+		d.rxPool.put(p)
+		if last {
+			j := &Packet{Data: r.partial, Queue: q}
+			r.partial = nil
+			out[n] = j
+			n++
+			r.packets++
+			r.bytes += uint64(len(j.Data))
+		}
+	}
+	if r.free() >= min(r.depth/ENA_RX_REFILL_THRESH_DIVIDER, ENA_RX_REFILL_THRESH_PACKET) {
+		d.refill(r)
+	}
+	return n
+}
+
+// ReleaseRx gives a received packet back: pool buffers return to the
+// pool, joined frames to the garbage collector.
+func (d *Device) ReleaseRx(p *Packet) {
+	if p.buf != nil {
+		d.rxPool.put(p)
+	}
+}
+
+// unmaskPair writes the pair's unmask register through its Tx CQ: the
+// delays (in device units) and the unmask bit; "no moderation update"
+// when they did not change.
+func (d *Device) unmaskPair(q int) {
+	r := d.tx[q]
+	delays := d.RxUsecs&0x7FFF | (d.TxUsecs&0x7FFF)<<ENA_ETH_IO_INTR_REG_TX_SHIFT
+	v := delays | ENA_ETH_IO_INTR_REG_UNMASK
+	if delays == r.lastDelays && r.lastDelays != 0 {
+		v |= ENA_ETH_IO_INTR_REG_NO_MOD_UPD
+	}
+	r.lastDelays = delays
+	d.fn.Write32(0, r.unmask, v)
+}
+
+// Poll is the NAPI poll of every pair whose vector fired: clean Tx, then
+// unmask (the caller receives with RxBatch). It returns the Tx work done.
+func (d *Device) Poll() int {
+	if !d.up {
+		return 0
+	}
+	mask := uint64(1)<<(1+len(d.tx)) - 2
+	fired := d.fn.PendingIRQ(mask) | d.napi
+	d.napi = 0
+	if fired&1 != 0 {
+		d.management()
+	}
+	if d.fn.PendingIRQ(1) != 0 {
+		d.management()
+	}
+	total := 0
+	for q := range d.tx {
+		if fired&(1<<(1+q)) == 0 {
+			continue
+		}
+		total += d.cleanTx(d.tx[q])
+		d.unmaskPair(q)
+	}
+	return total
+}
+
+// WaitInterrupt blocks until any vector fires or timeout passes; the
+// vectors that fired are polled by the next Poll.
+func (d *Device) WaitInterrupt(timeout time.Duration) bool {
+	mask := uint64(1)<<(1+len(d.tx)) - 1
+	got := d.fn.WaitIRQ(mask, timeout)
+	if got&1 != 0 {
+		d.management()
+	}
+	d.napi |= got &^ 1
+	return got != 0
+}

@@ -1,0 +1,505 @@
+package ena
+
+import (
+	"encoding/binary"
+
+	"github.com/nicforge/nicforge/model/ether"
+	"github.com/nicforge/nicforge/sim"
+)
+
+// IO queues. The driver creates each completion queue (CQ) and then its
+// submission queue (SQ) with admin commands; the device hands back the
+// SQ's doorbell and the CQ's interrupt-unmask register, both in the
+// doorbell window of BAR0:
+//
+//	0x1000 + 4 × sq_idx   SQ doorbell: the driver's free-running tail
+//	0x1800 + 4 × cq_idx   interrupt unmask (written through the Tx CQ of a pair)
+//
+// Tx: the engine walks the SQ from its head to the doorbell, packet by
+// packet (a stored meta descriptor, then data descriptors up to "last"),
+// checks every descriptor's phase, reads the buffers, hands the frame to
+// the MAC and, once the data is in, writes one 8-byte completion carrying
+// the packet's req_id into the CQ. Rx: a frame from the wire takes the
+// queue's next posted descriptor(s), its bytes are written to their
+// buffers and one 16-byte completion per buffer goes to the CQ, the last
+// with "last" set. Each completion may raise the pair's vector, through
+// the moderation below.
+
+type cq struct {
+	idx    int
+	base   uint64
+	depth  uint16
+	entry  int // bytes
+	vector int
+	tail   uint16 // completions written, free-running
+}
+
+type sq struct {
+	idx        int
+	tx         bool
+	base       uint64
+	depth      uint16
+	cq         *cq
+	head, tail uint16 // consumed by the device, doorbell
+	meta       [descSize]byte
+	hasMeta    bool
+	cache      [txBurstDescs * descSize]byte // Tx: fetched descriptors from head on
+	cached     int
+	cacheReady sim.Time
+	inflight   int // Tx packets whose completion is not yet written
+}
+
+// vector is one IO MSI-X vector's moderation: masked on delivery until the
+// driver unmasks it; an event while unmasked fires after the pair's delay
+// for that direction.
+type vector struct {
+	masked     bool
+	pending    bool
+	first      sim.Time // earliest event not yet signalled
+	txDelay    sim.Time
+	rxDelay    sim.Time
+	due        sim.Time // a message is scheduled at due (0: none)
+	dueGen     uint64
+	messages   uint64
+	unmaskings uint64
+}
+
+func (fn *function) ioInit() {
+	n := 2 * fn.d.cfg.MaxQueues
+	fn.cqs = make([]*cq, n)
+	fn.sqs = make([]*sq, n)
+	fn.vecs = make([]vector, 1+fn.d.cfg.MaxQueues)
+	for i := range fn.vecs {
+		fn.vecs[i].masked = true
+	}
+}
+
+func le16(b []byte) uint16 { return binary.LittleEndian.Uint16(b) }
+func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
+
+func addr48(lo uint32, hi uint16) uint64 { return uint64(lo) | uint64(hi)<<32 }
+
+func (fn *function) createCQ(cmd, resp []byte, at sim.Time) byte {
+	depth := le16(cmd[ccqDepth:])
+	words := int(cmd[ccqCaps2] & 0x1F)
+	vec := int(le32(cmd[ccqVector:]))
+	base := addr48(le32(cmd[ccqBaseLo:]), le16(cmd[ccqBaseHi:]))
+	if depth == 0 || depth&(depth-1) != 0 || (words != 2 && words != 4 && words != 8) || vec < 1 || vec >= len(fn.vecs) || base == 0 {
+		fn.d.card.Flag(fn.id, at, "CREATE_CQ: depth %d, entry %d words, vector %d, base %#x: want a power-of-two depth, 2/4/8 words, vector 1..%d and a base", depth, words, vec, base, len(fn.vecs)-1)
+		return StatusIllegalParameter
+	}
+	for i, q := range fn.cqs {
+		if q == nil {
+			fn.cqs[i] = &cq{idx: i, base: base, depth: depth, entry: words * 4, vector: vec}
+			binary.LittleEndian.PutUint16(resp[ccqRespIdx:], uint16(i))
+			binary.LittleEndian.PutUint16(resp[ccqRespDepth:], depth)
+			binary.LittleEndian.PutUint32(resp[ccqRespUnmask:], uint32(unmaskBase+4*i))
+			return StatusSuccess
+		}
+	}
+	return StatusResourceAlloc
+}
+
+func (fn *function) createSQ(cmd, resp []byte, at sim.Time) byte {
+	dir := cmd[csqIdentity] >> 5
+	place := cmd[csqCaps2] & 0xF
+	cqi := int(le16(cmd[csqCQIdx:]))
+	depth := le16(cmd[csqDepth:])
+	base := addr48(le32(cmd[csqBaseLo:]), le16(cmd[csqBaseHi:]))
+	if place != placeHost {
+		// LLQ (device placement) is not modelled yet.
+		return StatusUnsupportedOpcode
+	}
+	if (dir != dirTx && dir != dirRx) || cqi >= len(fn.cqs) || fn.cqs[cqi] == nil || depth == 0 || depth&(depth-1) != 0 || base == 0 {
+		fn.d.card.Flag(fn.id, at, "CREATE_SQ: direction %d, cq %d, depth %d, base %#x: want Tx or Rx, a created CQ, a power-of-two depth and a base", dir, cqi, depth, base)
+		return StatusIllegalParameter
+	}
+	c := fn.cqs[cqi]
+	if c.depth != depth {
+		fn.d.card.Flag(fn.id, at, "CREATE_SQ: depth %d differs from its CQ's %d", depth, c.depth)
+		return StatusIllegalParameter
+	}
+	for i, q := range fn.sqs {
+		if q == nil {
+			fn.sqs[i] = &sq{idx: i, tx: dir == dirTx, base: base, depth: depth, cq: c}
+			binary.LittleEndian.PutUint16(resp[csqRespIdx:], uint16(i))
+			binary.LittleEndian.PutUint32(resp[csqRespDoorbl:], uint32(doorbellBase+4*i))
+			return StatusSuccess
+		}
+	}
+	return StatusResourceAlloc
+}
+
+func (fn *function) destroySQ(cmd []byte) byte {
+	i := int(le16(cmd[dqIdx:]))
+	if i >= len(fn.sqs) || fn.sqs[i] == nil {
+		return StatusIllegalParameter
+	}
+	fn.sqs[i] = nil
+	return StatusSuccess
+}
+
+func (fn *function) destroyCQ(cmd []byte) byte {
+	i := int(le16(cmd[dqIdx:]))
+	if i >= len(fn.cqs) || fn.cqs[i] == nil {
+		return StatusIllegalParameter
+	}
+	for _, q := range fn.sqs {
+		if q != nil && q.cq == fn.cqs[i] {
+			return StatusResourceBusy // its SQ first
+		}
+	}
+	fn.cqs[i] = nil
+	return StatusSuccess
+}
+
+// ioWrite serves the doorbell window.
+func (fn *function) ioWrite(off, v uint32, at sim.Time) {
+	switch {
+	case off >= doorbellBase && off < unmaskBase:
+		i := int(off-doorbellBase) / 4
+		if i >= len(fn.sqs) || fn.sqs[i] == nil {
+			fn.d.card.Flag(fn.id, at, "doorbell %#x rung for SQ %d, which does not exist", off, i)
+			return
+		}
+		q := fn.sqs[i]
+		tail := uint16(v)
+		if uint16(tail-q.head) > q.depth {
+			fn.d.card.Flag(fn.id, at, "SQ %d doorbell %d is %d entries past the device's head %d in a ring of %d; ignored", i, tail, uint16(tail-q.head), q.head, q.depth)
+			return
+		}
+		q.tail = tail
+		if q.tx {
+			fn.d.io.wake(at)
+		}
+	case off >= unmaskBase && off < ioWindowEnd:
+		i := int(off-unmaskBase) / 4
+		if i >= len(fn.cqs) || fn.cqs[i] == nil {
+			fn.d.card.Flag(fn.id, at, "interrupt unmask %#x for CQ %d, which does not exist", off, i)
+			return
+		}
+		fn.unmask(fn.cqs[i].vector, v, at)
+	default:
+		fn.d.card.Flag(fn.id, at, "write of %#x to unimplemented register offset %#x", v, off)
+	}
+}
+
+// unmask handles an interrupt-unmask write: the delays (in units of the
+// 1 µs resolution) unless "no moderation update", and the unmask bit.
+func (fn *function) unmask(vi int, v uint32, at sim.Time) {
+	vec := &fn.vecs[vi]
+	if v&unmaskNoUpd == 0 {
+		vec.rxDelay = sim.Time(v&unmaskRxMask) * sim.Microsecond
+		vec.txDelay = sim.Time(v>>unmaskTxSft&unmaskRxMask) * sim.Microsecond
+	}
+	// The lost-interrupt kick (unmask 0, no_moderation_update 0) re-arms
+	// as an unmask does.
+	if v&unmaskBit != 0 || v&(unmaskBit|unmaskNoUpd) == 0 {
+		vec.unmaskings++
+		vec.masked = false
+		if vec.pending {
+			fn.schedule(vi, vec.first, 0, at)
+		}
+	}
+}
+
+// event records a completion on vector vi at time at.
+func (fn *function) event(vi int, tx bool, at sim.Time) {
+	vec := &fn.vecs[vi]
+	if !vec.pending {
+		vec.pending, vec.first = true, at
+	}
+	if vec.masked {
+		return
+	}
+	delay := vec.rxDelay
+	if tx {
+		delay = vec.txDelay
+	}
+	fn.schedule(vi, at, delay, at)
+}
+
+func (fn *function) schedule(vi int, from, delay, now sim.Time) {
+	vec := &fn.vecs[vi]
+	due := sim.Max(from+delay, now)
+	if vec.due != 0 && vec.due <= due {
+		return
+	}
+	vec.due = due
+	vec.dueGen++
+	gen, fgen := vec.dueGen, fn.gen
+	fn.d.timers.At(due, func(t sim.Time) {
+		if fn.gen != fgen || vec.dueGen != gen || vec.masked || !vec.pending {
+			return
+		}
+		vec.due, vec.pending, vec.masked = 0, false, true
+		vec.messages++
+		fn.d.card.RaiseMSIX(fn.id, vi, t)
+	})
+}
+
+// writeCompletion writes one completion (phase set from the CQ's lap) and
+// signals it.
+func (fn *function) writeCompletion(c *cq, entry []byte, phaseAt int, tx bool, at sim.Time) {
+	phase := phaseOf(c.tail, c.depth)
+	entry[phaseAt] = entry[phaseAt]&^1 | phase
+	addr := c.base + uint64(c.tail&(c.depth-1))*uint64(c.entry)
+	_ = fn.d.card.Upstream().Write(fn.id, at, addr, entry[:c.entry])
+	c.tail++
+	fn.event(c.vector, tx, at)
+}
+
+// ioEngine moves packets of every function's Tx SQs to the MAC.
+type ioEngine struct {
+	d    *Device
+	busy bool
+}
+
+func (e *ioEngine) wake(at sim.Time) {
+	if e.busy {
+		return
+	}
+	e.busy = true
+	e.d.timers.At(at+e.d.cfg.Timing.TxStart, e.run)
+}
+
+// run starts the next packet of each Tx SQ with work, round robin, and
+// comes back while there is more.
+func (e *ioEngine) run(now sim.Time) {
+	e.busy = false
+	more := false
+	for _, fn := range e.d.fns {
+		if fn == nil {
+			continue
+		}
+		for _, q := range fn.sqs {
+			if q == nil || !q.tx || q.head == q.tail {
+				continue
+			}
+			if !fn.txBurst(q, now) {
+				continue // the MAC is full (OnSpace wakes us) or the packet is not whole
+			}
+			more = more || q.head != q.tail
+		}
+	}
+	if more {
+		e.wake(now)
+	}
+}
+
+// txBurst sends the whole packets in q's descriptor cache, fetching more
+// descriptors first (one DMA, two when the ring wraps) when the cache runs
+// low: one round trip serves many packets, as a descriptor prefetcher
+// does, and a packet waiting for room in the MAC costs no refetch. It
+// reports whether it made progress.
+func (fn *function) txBurst(q *sq, now sim.Time) bool {
+	up := fn.d.card.Upstream()
+	avail := int(uint16(q.tail - q.head))
+	if q.cached < avail && q.cached <= txBurstDescs/2 {
+		n := min(avail, txBurstDescs) - q.cached
+		for got := 0; got < n; {
+			at := q.head + uint16(q.cached)
+			slot := int(at & (q.depth - 1))
+			k := min(n-got, int(q.depth)-slot)
+			done, err := up.Read(fn.id, now, q.base+uint64(slot)*descSize, q.cache[q.cached*descSize:(q.cached+k)*descSize])
+			if err != nil {
+				q.head += uint16(q.cached + k) // a fault: those descriptors are lost
+				q.cached = 0
+				return true
+			}
+			q.cacheReady = sim.Max(q.cacheReady, done)
+			q.cached += k
+			got += k
+		}
+	}
+	progress := false
+	for q.cached > 0 {
+		used, ok := fn.txPacket(q, q.cache[:q.cached*descSize], sim.Max(q.cacheReady, now), now)
+		if !ok {
+			break
+		}
+		copy(q.cache[:], q.cache[used*descSize:q.cached*descSize])
+		q.cached -= used
+		progress = true
+	}
+	return progress
+}
+
+// txPacket sends the packet whose descriptors start descs (at q's head,
+// usable from time at). It returns the descriptors it used, or false when
+// the packet is not whole yet or the MAC cannot take it.
+func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) {
+	d := fn.d
+	up := d.card.Upstream()
+	n, total, reqID := 0, 0, -1
+	for last := false; !last; {
+		if (n+1)*descSize > len(descs) {
+			if n > maxPktDescs {
+				break
+			}
+			return 0, false // the rest of the packet is not posted or fetched yet
+		}
+		desc := descs[n*descSize : (n+1)*descSize]
+		lc := le32(desc)
+		if want := uint32(phaseOf(q.head+uint16(n), q.depth)); lc>>24&1 != want {
+			return 0, false // not written yet: the doorbell ran ahead
+		}
+		n++
+		if lc&txMetaDesc != 0 {
+			if lc&txMetaStore != 0 {
+				copy(q.meta[:], desc)
+				q.hasMeta = true
+			}
+			continue
+		}
+		if reqID < 0 {
+			reqID = int(lc>>txReqIDHiSft&0x3F)<<10 | int(le32(desc[4:])>>txReqIDLoSft)
+		}
+		total += int(lc & txLenMask)
+		last = lc&txLast != 0
+		if n > maxPktDescs {
+			break
+		}
+	}
+	if n > maxPktDescs || total == 0 || total > 9216+ether.HeaderLen {
+		d.card.Flag(fn.id, now, "Tx SQ %d: packet of %d descriptors and %d bytes (limits %d and %d); dropped", q.idx, n, total, maxPktDescs, 9216+ether.HeaderLen)
+		q.head += uint16(n)
+		return n, true
+	}
+	size := max(total, ether.MinFrame-ether.FCSLen)
+	if size+ether.FCSLen > d.MACTx.Free() {
+		return 0, false
+	}
+	f := d.frames.Get(size)
+	clear(f.Data[total:])
+	pos, ready := 0, at
+	for k := 0; k < n; k++ {
+		desc := descs[k*descSize : (k+1)*descSize]
+		lc := le32(desc)
+		if lc&txMetaDesc != 0 {
+			continue
+		}
+		l := int(lc & txLenMask)
+		done, err := up.Read(fn.id, at, addr48(le32(desc[8:]), le16(desc[12:])), f.Data[pos:pos+l])
+		if err != nil {
+			f.Release()
+			q.head += uint16(n)
+			return n, true
+		}
+		ready = sim.Max(ready, done)
+		pos += l
+	}
+	q.head += uint16(n)
+	fn.txPackets++
+	fn.txBytes += uint64(f.WireLen())
+	d.MACTx.Enqueue(f, ready)
+	var cd [txCdescSize]byte
+	binary.LittleEndian.PutUint16(cd[0:], uint16(reqID))
+	binary.LittleEndian.PutUint16(cd[6:], q.head)
+	c := q.cq
+	d.timers.At(ready, func(t sim.Time) { fn.writeCompletion(c, cd[:], 3, true, t) })
+	return n, true
+}
+
+// rxFrame delivers a frame from the wire to queue pair 0 of the function
+// whose MAC it is for.
+func (d *Device) rxFrame(f *ether.Frame, now sim.Time) {
+	defer f.Release()
+	dst := f.Dst()
+	for _, fn := range d.fns {
+		if fn == nil || (dst != d.MAC(fn.id) && dst != ether.Broadcast) {
+			continue
+		}
+		var q *sq
+		for _, s := range fn.sqs {
+			if s != nil && !s.tx {
+				q = s
+				break
+			}
+		}
+		if q == nil {
+			fn.rxDrops++
+			continue
+		}
+		fn.rxInto(q, f, now)
+	}
+}
+
+func (fn *function) rxInto(q *sq, f *ether.Frame, now sim.Time) {
+	d := fn.d
+	up := d.card.Upstream()
+	// Buffers as the descriptors say, until the frame fits.
+	type buf struct {
+		addr  uint64
+		n     int
+		reqID uint16
+	}
+	var bufs [maxPktDescs]buf
+	nb, room := 0, 0
+	at := now
+	for room < len(f.Data) {
+		if q.head+uint16(nb) == q.tail || nb == maxPktDescs {
+			fn.rxDrops++ // no descriptor: dropped, counted for the keep-alive
+			return
+		}
+		var desc [descSize]byte
+		slot := (q.head + uint16(nb)) & (q.depth - 1)
+		done, err := up.Read(fn.id, at, q.base+uint64(slot)*descSize, desc[:])
+		if err != nil {
+			fn.rxDrops++
+			return
+		}
+		at = done
+		if want := phaseOf(q.head+uint16(nb), q.depth); desc[3]&rxDescPhase != want {
+			fn.rxDrops++ // posted but not written: the doorbell ran ahead
+			return
+		}
+		l := int(le16(desc[0:]))
+		if l == 0 {
+			l = 64 << 10
+		}
+		bufs[nb] = buf{addr48(le32(desc[8:]), le16(desc[12:])), l, le16(desc[4:])}
+		room += l
+		nb++
+	}
+	q.head += uint16(nb)
+	fn.rxPackets++
+	fn.rxBytes += uint64(f.WireLen())
+	data := append([]byte(nil), f.Data...)
+	status := uint32(0)
+	switch f.EtherType() {
+	case 0x0800:
+		status = l3IPv4
+		if len(data) > ether.HeaderLen+9 {
+			switch data[ether.HeaderLen+9] {
+			case 6:
+				status |= l4TCP << 8
+			case 17:
+				status |= l4UDP << 8
+			}
+		}
+	case 0x86DD:
+		status = l3IPv6
+	}
+	c := q.cq
+	d.timers.At(at, func(t sim.Time) {
+		pos := 0
+		for k := 0; k < nb; k++ {
+			l := min(bufs[k].n, len(data)-pos)
+			_ = up.Write(fn.id, t, bufs[k].addr, data[pos:pos+l])
+			pos += l
+			var cd [rxCdescSize]byte
+			st := status | rxCdescBuffer
+			if k == 0 {
+				st |= rxCdescFirst
+			}
+			if k == nb-1 {
+				st |= rxCdescLast
+			}
+			binary.LittleEndian.PutUint32(cd[0:], st)
+			binary.LittleEndian.PutUint16(cd[4:], uint16(l))
+			binary.LittleEndian.PutUint16(cd[6:], bufs[k].reqID)
+			fn.writeCompletion(c, cd[:], 3, false, t)
+		}
+	})
+}
