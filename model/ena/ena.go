@@ -46,7 +46,7 @@ type Config struct {
 	MaxQueues    int // queue pairs per function
 	MaxMTU       int // bytes, without the L2 header
 	LinkMbps     uint32
-	TxBuffer     int // MAC transmit buffer, bytes (default 256 KiB)
+	TxBuffer     int  // MAC transmit buffer, bytes (default 256 KiB)
 	ReadlessOff  bool // PCI revision bit 0: the driver reads registers directly
 	Timing       Timing
 	KeepAliveOff bool // the device never sends KEEP_ALIVE (a fault to inject)
