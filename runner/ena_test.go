@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"encoding/binary"
 	"testing"
 	"time"
 
@@ -138,10 +139,10 @@ func TestENAConforms(t *testing.T) {
 }
 
 // ENA host-mode datapath end to end: the driver opens four queue pairs,
-// sends stamped frames on each to the wire at 100 Gb/s, and receives a
-// stream from the wire; every frame arrives once, in order per stream,
-// through completions with req_ids and phase bits, with moderated,
-// auto-masked interrupts.
+// sends stamped frames on each to the wire at 100 Gb/s, and receives 16
+// flows from the wire, spread by RSS; every frame arrives once, in order
+// per stream, through completions with req_ids and phase bits, with
+// moderated, auto-masked interrupts; each flow stays on one queue.
 func TestENADatapath(t *testing.T) {
 	h, dev, c := enaHost(t, ena.Config{})
 	k := c.Kernel()
@@ -151,17 +152,20 @@ func TestENADatapath(t *testing.T) {
 	require.NoError(t, err)
 	gen := wire.NewGenerator(k, "wire.gen", byteClk, 100_000_000_000, dev.Frames())
 	gen.Out = dev.MACRx
-	const perQueue, fromWire = 3000, 2000
+	const perQ, fromWire = 3000, 2000
 	var rxSeen ether.StreamCounter
 	var sent [4]uint64
+	flowQueue := map[uint16]int{}
+	flowLast := map[uint16]uint64{}
+	var perQueue [4]int
 	h.Go("pf", h.Function(pcie.PF), func(fn bus.Function) {
 		d, err := enadrv.Probe(fn, enadrv.Config{NumCPUs: 4})
 		require.NoError(t, err)
 		require.True(t, d.WaitLink(10*time.Millisecond))
 		require.NoError(t, d.Open(512, 512))
 		require.Equal(t, 4, d.NumQueuePairs())
-		ws := &wire.Stream{ID: 9, Sizes: []int{1518}, PktsPerS: 2_000_000, Count: fromWire, Start: sim.FromDuration(fn.Now() + 10*time.Microsecond)}
-		ws.Flow = ether.Flow{Src: ether.MAC{2, 0, 0x5e, 0, 0, 1}, Dst: dev.MAC(pcie.PF), SrcPort: 1, DstPort: 9}
+		ws := &wire.Stream{ID: 9, Sizes: []int{1518}, PktsPerS: 2_000_000, Count: fromWire, Flows: 16, Start: sim.FromDuration(fn.Now() + 10*time.Microsecond)}
+		ws.Flow = ether.Flow{Src: ether.MAC{2, 0, 0x5e, 0, 0, 1}, Dst: dev.MAC(pcie.PF), SrcIP: [4]byte{192, 0, 2, 1}, DstIP: [4]byte{10, 0, 0, 1}, SrcPort: 40000, DstPort: 9}
 		gen.Add(ws, sim.NewRand(1))
 		var tmpl [4]ether.Templates
 		flows := [4]ether.Flow{}
@@ -170,10 +174,10 @@ func TestENADatapath(t *testing.T) {
 		}
 		rx := make([]*enadrv.Packet, 64)
 		deadline := fn.Now() + 20*time.Millisecond
-		for fn.Now() < deadline && (rxSeen.Received < fromWire || sent[0]+sent[1]+sent[2]+sent[3] < 4*perQueue) {
+		for fn.Now() < deadline && (rxSeen.Received < fromWire || sent[0]+sent[1]+sent[2]+sent[3] < 4*perQ) {
 			for q := 0; q < 4; q++ {
 				var batch []*enadrv.Packet
-				for i := 0; i < min(32, d.TxRoom(q)) && sent[q]+uint64(len(batch)) < perQueue; i++ {
+				for i := 0; i < min(32, d.TxRoom(q)) && sent[q]+uint64(len(batch)) < perQ; i++ {
 					p := d.AllocPacket()
 					if p == nil {
 						break
@@ -194,7 +198,16 @@ func TestENADatapath(t *testing.T) {
 					id, seq, err := ether.ParseStamp(p.Data)
 					require.NoError(t, err)
 					require.Equal(t, uint16(9), id)
-					require.Zero(t, q, "no RSS yet: everything on queue 0")
+					port := binary.BigEndian.Uint16(p.Data[34:])
+					if prev, ok := flowQueue[port]; ok {
+						require.Equal(t, prev, q, "flow %d stays on its queue", port)
+					}
+					flowQueue[port] = q
+					perQueue[q]++
+					if last, ok := flowLast[port]; ok {
+						require.Greater(t, seq, last, "flow %d in order", port)
+					}
+					flowLast[port] = seq
 					rxSeen.Count(seq, len(p.Data)+4)
 					d.ReleaseRx(p)
 				}
@@ -204,7 +217,7 @@ func TestENADatapath(t *testing.T) {
 			}
 		}
 		for q := 0; q < 4; q++ {
-			require.Equal(t, uint64(perQueue), sent[q], "queue %d", q)
+			require.Equal(t, uint64(perQ), sent[q], "queue %d", q)
 		}
 		// Drain: every Tx completion back.
 		busy := func() bool {
@@ -226,14 +239,17 @@ func TestENADatapath(t *testing.T) {
 	require.Empty(t, c.Errors())
 	txp, _, rxp, _, drops := dev.Traffic(pcie.PF)
 	require.Equal(t, uint64(fromWire), rxSeen.Received)
-	require.Zero(t, rxSeen.OutOfOrder+rxSeen.Duplicates)
+	require.Len(t, flowQueue, 16)
+	for q, n := range perQueue {
+		require.Positive(t, n, "RSS sends flows to queue %d too", q)
+	}
 	for q := uint16(1); q <= 4; q++ {
 		st := sink.Streams[q]
 		require.NotNil(t, st, "stream %d reached the wire", q)
-		require.Equal(t, uint64(perQueue), st.Received)
+		require.Equal(t, uint64(perQ), st.Received)
 		require.Zero(t, st.OutOfOrder+st.Duplicates)
 	}
-	require.Equal(t, uint64(4*perQueue), txp)
+	require.Equal(t, uint64(4*perQ), txp)
 	require.Equal(t, uint64(fromWire), rxp)
 	require.Zero(t, drops)
 	msgs, unmasks := dev.Interrupts(pcie.PF, 1)

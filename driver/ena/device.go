@@ -48,6 +48,7 @@ type Device struct {
 	TxUsecs       uint32 // interrupt moderation, in device units
 	RxUsecs       uint32
 
+	rss       rss
 	pool      *pool // Tx buffers for the application
 	rxPool    *pool
 	tx, rx    []*ring
@@ -145,6 +146,9 @@ func Probe(fn bus.Function, cfg Config) (*Device, error) {
 	d.polling = false
 	fn.Write32(0, ENA_REGS_INTR_MASK_OFF, 0)
 	fn.Write32(0, ENA_REGS_AENQ_HEAD_DB_OFF, uint32(d.aenqHead))
+	if err := d.rssInit(); err != nil {
+		return nil, fmt.Errorf("ena: RSS: %w", err)
+	}
 	if err := d.setHostAttr(); err != nil {
 		fn.Logf("ena: host attributes not accepted: %v", err)
 	}

@@ -104,6 +104,9 @@ func (d *Device) Open(txRing, rxRing int) error {
 			return err
 		}
 	}
+	if err := d.rssConfigure(); err != nil {
+		return fmt.Errorf("ena: RSS: %w", err)
+	}
 	if d.supports(ENA_ADMIN_MTU) {
 		if err := d.SetMTU(1500); err != nil {
 			return err

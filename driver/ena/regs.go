@@ -185,3 +185,25 @@ const (
 	ioDescSize  = 16
 	bufSize     = 2048 // packet buffers; frames up to the 1500-byte MTU fit one
 )
+
+// RSS (ena_admin_defs.h, ena_netdev.h).
+const (
+	ENA_ADMIN_RSS_HASH_FUNCTION                  = 10
+	ENA_ADMIN_RSS_INDIRECTION_TABLE_CONFIG       = 12
+	ENA_ADMIN_RSS_HASH_INPUT                     = 18
+	ENA_ADMIN_TOEPLITZ                           = 1
+	ENA_RX_RSS_TABLE_LOG_SIZE                    = 7
+	ENA_HASH_KEY_SIZE                            = 40
+	ENA_ADMIN_AQ_COMMON_DESC_CTRL_DATA_INDIRECT  = 1 << 2
+	rssHashCtrlSize                              = 256
+	rssProtoCount                                = 16
+	ENA_ADMIN_RSS_TCP4, ENA_ADMIN_RSS_UDP4       = 0, 1
+	ENA_ADMIN_RSS_TCP6, ENA_ADMIN_RSS_UDP6       = 2, 3
+	ENA_ADMIN_RSS_IP4, ENA_ADMIN_RSS_IP6         = 4, 5
+	ENA_ADMIN_RSS_IP4_FRAG                       = 6
+	ENA_ADMIN_RSS_NOT_IP                         = 7
+	ENA_ADMIN_RSS_L2_DA, ENA_ADMIN_RSS_L2_SA     = 1 << 0, 1 << 1
+	ENA_ADMIN_RSS_L3_DA, ENA_ADMIN_RSS_L3_SA     = 1 << 2, 1 << 3
+	ENA_ADMIN_RSS_L4_DP, ENA_ADMIN_RSS_L4_SP     = 1 << 4, 1 << 5
+	ENA_ADMIN_RSS_L3_SORT, ENA_ADMIN_RSS_L4_SORT = 1 << 1, 1 << 2
+)

@@ -96,7 +96,8 @@ func (fn *function) complete(cmd []byte, status byte, resp []byte, at sim.Time) 
 func (d *Device) supportedFeatures() uint32 {
 	var m uint32
 	for _, f := range []int{FeatDeviceAttributes, FeatHWHints, FeatMaxQueuesExt, FeatStatelessOffload,
-		FeatMTU, FeatInterruptModerate, FeatAENQConfig, FeatLinkConfig, FeatHostAttrConfig} {
+		FeatMTU, FeatInterruptModerate, FeatAENQConfig, FeatLinkConfig, FeatHostAttrConfig,
+		FeatRSSHashFunction, FeatRSSHashInput, FeatRSSIndirection} {
 		m |= 1 << f
 	}
 	return m
@@ -160,13 +161,17 @@ func (fn *function) getFeature(cmd, p []byte) byte {
 		le.PutUint32(p[0:], supportedAENQGroups)
 		le.PutUint32(p[4:], fn.aenqEnabled)
 	case FeatStatelessOffload:
-		// No checksum or hash offload is modelled yet: advertise none.
+		// No checksum offload is modelled yet; the Rx hash is.
+		le.PutUint32(p[4:], 1<<3)
+		le.PutUint32(p[8:], 1<<3)
 	case FeatHWHints:
 		// 0 = the driver's default for every timeout.
 		le.PutUint16(p[12:], 19) // max_tx_sgl_size
 		le.PutUint16(p[14:], 19) // max_rx_sgl_size
 	case FeatInterruptModerate:
 		le.PutUint16(p[0:], 1) // intr_delay_resolution: 1 µs
+	case FeatRSSHashFunction, FeatRSSHashInput, FeatRSSIndirection:
+		return fn.getRSS(cmd, p, d.k.Now())
 	case FeatLinkConfig:
 		le.PutUint32(p[0:], d.cfg.LinkMbps)
 		le.PutUint32(p[4:], d.cfg.LinkMbps)
@@ -204,6 +209,8 @@ func (fn *function) setFeature(cmd []byte, at sim.Time) byte {
 			d.card.Flag(fn.id, at, "AENQ groups %#x enabled, device supports %#x", want, uint32(supportedAENQGroups))
 		}
 		fn.aenqEnabled = want & supportedAENQGroups
+	case FeatRSSHashFunction, FeatRSSHashInput, FeatRSSIndirection:
+		return fn.setRSS(cmd, at)
 	case FeatMTU:
 		mtu := int(le.Uint32(p[0:]))
 		if mtu < 128 || mtu > d.cfg.MaxMTU {

@@ -15,12 +15,21 @@
 //
 // Admin commands served: GET_FEATURE of device attributes (MAC, max MTU,
 // supported features, capabilities), max queues (ext, version 1), AENQ
-// config, stateless offloads (none yet), hints, interrupt moderation
+// config, stateless offloads (the Rx hash), hints, interrupt moderation
 // (1 µs resolution), link config; SET_FEATURE of host attributes (the
 // device reads the host info page), AENQ groups, MTU (128..MaxMTU, else
-// ILLEGAL_PARAMETER). Unknown opcodes answer BAD_OPCODE and are flagged.
-// Not modelled yet (they answer UNSUPPORTED_OPCODE): IO queues
-// (CREATE/DESTROY_SQ/CQ), GET_STATS, LLQ, RSS.
+// ILLEGAL_PARAMETER); GET/SET of the RSS hash function (Toeplitz, the
+// 40-byte key through a control buffer), hash input and indirection table
+// (rss.go); CREATE/DESTROY of SQs and CQs in host memory (io.go). Unknown
+// opcodes answer BAD_OPCODE and are flagged. Not modelled yet (they
+// answer UNSUPPORTED_OPCODE): GET_STATS, LLQ (device placement).
+//
+//	IO (io.go): SQ doorbells at 0x1000 + 4 × sq_idx, interrupt unmask at
+//	0x1800 + 4 × cq_idx. Tx: a 64-descriptor prefetch cache per SQ, a
+//	stored meta descriptor, one 8-byte completion per packet (req_id) once
+//	its data is in; Rx: RSS picks the queue, one 16-byte completion per
+//	buffer with the hash; IO vectors auto-mask on delivery and fire their
+//	pair's Rx or Tx delay after the first event once unmasked.
 //
 // Bad input is flagged on the card and survived: an AQ or ACQ shape that
 // is not a power of two of 64-byte entries, a doorbell that runs ahead of
@@ -29,6 +38,7 @@
 //
 // Timing (Timing, DefaultTiming): reset 1 ms each way (CAPS promises at most
 // 500 ms), readless 1 µs, admin command 10 µs after its fetch completes,
-// keep-alive every second. CAPS: reset timeout 5 x 100 ms, 48-bit DMA,
+// keep-alive every second, Tx engine 8 ns from doorbell to fetch; the MAC
+// serialises at LinkMbps (default 100 Gb/s) from a 256 KiB buffer. CAPS: reset timeout 5 x 100 ms, 48-bit DMA,
 // admin timeout 10 x 100 ms.
 package ena

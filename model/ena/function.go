@@ -43,11 +43,13 @@ type function struct {
 	txPackets, txBytes uint64
 	rxPackets, rxBytes uint64
 	rxDrops            uint64
+	rss                rss
 }
 
 func (d *Device) newFunction(f pcie.Func) *function {
 	fn := &function{d: d, id: f, regs: rtl.MustRegFile(Regs), sts: devStsReady}
 	fn.ioInit()
+	fn.rss.reset()
 	return fn
 }
 
@@ -131,6 +133,7 @@ func (fn *function) reset(at sim.Time) {
 	fn.aenqHead, fn.aenqTail, fn.aenqLive, fn.aenqEnabled, fn.linkPosted = 0, 0, false, 0, false
 	fn.mtu = 0
 	fn.ioInit()
+	fn.rss.reset()
 }
 
 // readless answers an MMIO_REG_READ request with one DMA of {req_id,

@@ -401,8 +401,8 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 	return n, true
 }
 
-// rxFrame delivers a frame from the wire to queue pair 0 of the function
-// whose MAC it is for.
+// rxFrame delivers a frame from the wire to every function it is for (its
+// MAC, or broadcast), on the queue RSS picks.
 func (d *Device) rxFrame(f *ether.Frame, now sim.Time) {
 	defer f.Release()
 	dst := f.Dst()
@@ -410,22 +410,16 @@ func (d *Device) rxFrame(f *ether.Frame, now sim.Time) {
 		if fn == nil || (dst != d.MAC(fn.id) && dst != ether.Broadcast) {
 			continue
 		}
-		var q *sq
-		for _, s := range fn.sqs {
-			if s != nil && !s.tx {
-				q = s
-				break
-			}
-		}
+		q, hash := fn.rxQueue(f)
 		if q == nil {
 			fn.rxDrops++
 			continue
 		}
-		fn.rxInto(q, f, now)
+		fn.rxInto(q, f, hash, now)
 	}
 }
 
-func (fn *function) rxInto(q *sq, f *ether.Frame, now sim.Time) {
+func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 	d := fn.d
 	up := d.card.Upstream()
 	// Buffers as the descriptors say, until the frame fits.
@@ -499,6 +493,7 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, now sim.Time) {
 			binary.LittleEndian.PutUint32(cd[0:], st)
 			binary.LittleEndian.PutUint16(cd[4:], uint16(l))
 			binary.LittleEndian.PutUint16(cd[6:], bufs[k].reqID)
+			binary.LittleEndian.PutUint32(cd[8:], hash)
 			fn.writeCompletion(c, cd[:], 3, false, t)
 		}
 	})
