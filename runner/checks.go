@@ -31,26 +31,18 @@ func (s *simulation) report() *report.Report {
 	for i, fp := range p.Functions {
 		fn := s.fnID(i)
 		rf := report.Function{Name: fp.Name, Interrupts: s.chk.Interrupts(fn)}
-		for qi, q := range s.dev.FunctionQueues(fn) {
-			c := s.dev.Queue(q)
-			rf.TxPackets += c.TxPackets
-			rf.TxBytes += c.TxBytes
-			rf.RxPackets += c.RxPackets
-			rf.RxBytes += c.RxBytes
-			rf.Drops += c.RxDrops
-			rf.Queues = append(rf.Queues, report.Queue{Index: qi, TxPackets: c.TxPackets, RxPackets: c.RxPackets})
-		}
+		t := s.dev.traffic(fn)
+		rf.TxPackets, rf.TxBytes, rf.RxPackets, rf.RxBytes, rf.Drops = t.txPkts, t.txBytes, t.rxPkts, t.rxBytes, t.drops
+		rf.Queues = t.queues
 		if haveWin {
 			rf.TxPPS = rate(a.fnTx[i], b.fnTx[i])
 			rf.RxPPS = rate(a.fnRx[i], b.fnRx[i])
 			rf.InterruptsPerSec = rate(a.fnIRQ[i], b.fnIRQ[i])
 		}
-		if fn.IsVF() {
-			rf.Resets = s.dev.VFResets(fn.VFIndex())
-		}
+		rf.Resets = s.dev.resets(fn)
 		r.Functions = append(r.Functions, rf)
 	}
-	up := report.Port{Name: "uplink", TxFrames: s.dev.MACTx.Frames, RxFrames: s.dev.MACRx.Frames}
+	up := report.Port{Name: "uplink", TxFrames: s.macTx.Frames, RxFrames: s.macRx.Frames}
 	up.TxPPS = rate(a.uplinkTx, b.uplinkTx)
 	up.RxPPS = rate(a.uplinkRx, b.uplinkRx)
 	up.LineRatePPS = mac.LineRatePPS(float64(p.UplinkBPS), s.dominantSize(true))
@@ -61,7 +53,7 @@ func (s *simulation) report() *report.Report {
 	}
 	r.Streams = s.sb.Streams()
 	r.Coverage = cover.NewDB()
-	r.Coverage.Collect(s.dev.Coverage()...)
+	r.Coverage.Collect(s.dev.coverage()...)
 	r.Checks = s.evaluate(r)
 	r.Pass = true
 	for _, c := range r.Checks {

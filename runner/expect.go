@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/nicforge/nicforge/model/ether"
 	"github.com/nicforge/nicforge/model/mac"
@@ -50,22 +51,27 @@ func (s *simulation) evaluate(r *report.Report) []report.Check {
 			frac := pps / line
 			add("line_rate:"+e.Port+":"+name, frac >= e.Min, "%.0f frames/s of %.0f line rate = %.4f (want >= %.4f)", pps, line, frac, e.Min)
 		case "delivered":
+			// From the scoreboard: every frame where the reference model
+			// says, once, intact, in order within its flow.
 			st := s.plan.Streams[e.Stream]
-			sent := s.streamSent(st)
-			var got ether.StreamCounter
-			if c := s.received(st); c != nil {
-				got = *c
+			var got report.Stream
+			for _, x := range r.Streams {
+				if x.Name == st.Name {
+					got = x
+				}
 			}
-			ok := sent > 0 && got.Received == sent && got.Duplicates == 0 && got.OutOfOrder == 0
-			add("delivered:"+st.Name, ok, "sent %d, received %d (out of order %d, duplicates %d)", sent, got.Received, got.OutOfOrder, got.Duplicates)
+			bad := got.Missing + got.Extra + got.Reordered + got.Corrupted + got.Misrouted
+			ok := got.Sent > 0 && got.Received == got.Expected && bad == 0
+			add("delivered:"+st.Name, ok, "sent %d, received %d of %d expected (missing %d, extra %d, reordered %d, corrupted %d, misrouted %d)",
+				got.Sent, got.Received, got.Expected, got.Missing, got.Extra, got.Reordered, got.Corrupted, got.Misrouted)
 		case "no_drops":
 			var drops uint64
 			for _, f := range r.Functions {
 				drops += f.Drops
 			}
-			st := s.dev.Stats()
-			drops += st.RxBufferDrop + st.RxNoDescDrop + st.RxFiltered
-			add("no_drops", drops == 0, "%d frames dropped (Rx buffer %d, no descriptor %d, filtered %d)", drops, st.RxBufferDrop, st.RxNoDescDrop, st.RxFiltered)
+			st := s.dev.drops()
+			drops += st.bufferFull + st.noDescriptor + st.filtered
+			add("no_drops", drops == 0, "%d frames dropped (Rx buffer %d, no descriptor %d, filtered %d)", drops, st.bufferFull, st.noDescriptor, st.filtered)
 		case "irq_moderation":
 			ok, detail := s.chk.Moderation(s.fnID(e.Function))
 			add("irq_moderation:"+s.plan.Functions[e.Function].Name, ok, "%s", detail)
@@ -76,8 +82,22 @@ func (s *simulation) evaluate(r *report.Report) []report.Check {
 			} else {
 				add("no_dma_faults", true, "no DMA outside an IOMMU domain")
 			}
+		case "rss_spread":
+			f := r.Functions[e.Function]
+			var total uint64
+			for _, q := range f.Queues {
+				total += q.RxPackets
+			}
+			ok := len(f.Queues) > 1 && total > 0
+			var parts []string
+			for _, q := range f.Queues {
+				share := float64(q.RxPackets) * float64(len(f.Queues)) / float64(max(total, 1))
+				ok = ok && share >= e.Min && share <= 2-e.Min
+				parts = append(parts, fmt.Sprintf("q%d %d (%.2f)", q.Index, q.RxPackets, share))
+			}
+			add("rss_spread:"+f.Name, ok, "Rx per queue, share of the mean: %s (want each within %.0f%%)", strings.Join(parts, ", "), (1-e.Min)*100)
 		case "spoof_blocked":
-			n := s.dev.SpoofDrops()
+			n := s.dev.spoofDrops()
 			add("spoof_blocked:"+s.plan.Functions[e.Function].Name, float64(n) >= e.Min, "%d frames with a spoofed source blocked (want >= %.0f)", n, e.Min)
 		default:
 			add(e.Check, false, "unknown expectation %q", e.Check)

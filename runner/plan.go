@@ -9,23 +9,24 @@ import (
 // Plan is a scenario resolved into what the runner builds: every default
 // filled in, every name resolved to an index.
 type Plan struct {
-	Name       string
-	Seed       uint64
-	Duration   time.Duration // the measurement window
-	Warmup     time.Duration
-	Drain      time.Duration // after the window, for frames in flight
-	BringUp    time.Duration // deadline for every driver to be up
-	UplinkBPS  uint64
-	CoreHz     uint64
-	PCIe       string // gen3x8 | gen4x16
-	VEB        bool
-	NumVFs     int
-	Functions  []FuncPlan
-	Streams    []StreamPlan
-	Expect     []Expect
-	ExactTicks bool
-	Mutation   string   // a model or VF-driver mutation, "" for none
-	Draws      []string // what a template scenario drew for this seed
+	Name        string
+	Personality string // ixgbe or ena
+	Seed        uint64
+	Duration    time.Duration // the measurement window
+	Warmup      time.Duration
+	Drain       time.Duration // after the window, for frames in flight
+	BringUp     time.Duration // deadline for every driver to be up
+	UplinkBPS   uint64
+	CoreHz      uint64
+	PCIe        string // gen3x8 | gen4x16
+	VEB         bool
+	NumVFs      int
+	Functions   []FuncPlan
+	Streams     []StreamPlan
+	Expect      []Expect
+	ExactTicks  bool
+	Mutation    string   // a model or VF-driver mutation, "" for none
+	Draws       []string // what a template scenario drew for this seed
 }
 
 // FuncPlan is one function with its driver.

@@ -50,20 +50,15 @@ func (p *probe) Tick(now sim.Time) sim.Time {
 }
 
 func (s *simulation) take() snapshot {
-	sn := snapshot{uplinkTx: s.dev.MACTx.Frames, uplinkRx: s.dev.MACRx.Frames}
+	sn := snapshot{uplinkTx: s.macTx.Frames, uplinkRx: s.macRx.Frames}
 	for _, f := range s.plan.Functions {
 		fn := pcie.PF
 		if f.VF >= 0 {
 			fn = pcie.VF(f.VF)
 		}
-		var tx, rx uint64
-		for _, q := range s.dev.FunctionQueues(fn) {
-			c := s.dev.Queue(q)
-			tx += c.TxPackets
-			rx += c.RxPackets
-		}
-		sn.fnTx = append(sn.fnTx, tx)
-		sn.fnRx = append(sn.fnRx, rx)
+		t := s.dev.traffic(fn)
+		sn.fnTx = append(sn.fnTx, t.txPkts)
+		sn.fnRx = append(sn.fnRx, t.rxPkts)
 		sn.fnIRQ = append(sn.fnIRQ, s.chk.Interrupts(fn))
 	}
 	return sn

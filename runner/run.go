@@ -3,11 +3,13 @@ package runner
 import (
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/nicforge/nicforge/cosim"
 	"github.com/nicforge/nicforge/driver/bus"
 	"github.com/nicforge/nicforge/model/card"
+	"github.com/nicforge/nicforge/model/ena"
 	"github.com/nicforge/nicforge/model/ether"
 	"github.com/nicforge/nicforge/model/ixgbe"
 	"github.com/nicforge/nicforge/model/mac"
@@ -27,7 +29,9 @@ type simulation struct {
 	plan        *Plan
 	rnd         *sim.Rand
 	kernel      *rtl.Kernel
-	dev         *ixgbe.Device
+	dev         deviceModel
+	macTx       *mac.Tx
+	macRx       *mac.RxPort
 	card        *card.Card
 	host        *cosim.Host
 	sink        *wire.Sink
@@ -63,7 +67,7 @@ func RunPlan(p *Plan, opt Options) (*report.Report, error) {
 		return nil, err
 	}
 	if s.ready < len(p.Functions) && s.chk.First() == nil {
-		return nil, fmt.Errorf("bring-up did not complete within %v: %d of %d drivers ready%s", p.BringUp, s.ready, len(p.Functions), s.lastLogs())
+		return nil, fmt.Errorf("bring-up did not complete within %v: %d of %d drivers ready%s%s", p.BringUp, s.ready, len(p.Functions), errorLines(s.errs), s.lastLogs())
 	}
 	r := s.report()
 	r.WallTimeNS = uint64(time.Since(wallStart))
@@ -80,8 +84,19 @@ func (s *simulation) build(opt Options) error {
 	if err != nil {
 		return err
 	}
-	s.dev = ixgbe.New(ixgbe.Config{UplinkBPS: p.UplinkBPS, Mutation: ixgbe.Mutation(modelMutation(p.Mutation))})
+	switch p.Personality {
+	case "ena":
+		macs := map[pcie.Func]ether.MAC{}
+		for i := range p.Functions {
+			macs[s.fnID(i)] = p.Functions[i].MAC
+		}
+		s.dev = enaModel{ena.New(ena.Config{LinkMbps: uint32(p.UplinkBPS / 1_000_000), TotalVFs: uint16(max(p.NumVFs, 1)), MACs: macs})}
+	default:
+		s.dev = ixgbeModel{ixgbe.New(ixgbe.Config{UplinkBPS: p.UplinkBPS, Mutation: ixgbe.Mutation(modelMutation(p.Mutation))})}
+	}
 	s.card = card.New(s.dev, s.kernel, clk)
+	var frames *ether.Pool
+	s.macTx, s.macRx, frames = s.dev.uplink()
 	byteClk, err := mac.ByteClock("wire", p.UplinkBPS)
 	if err != nil {
 		return err
@@ -89,9 +104,8 @@ func (s *simulation) build(opt Options) error {
 	s.sink = wire.NewSink()
 	s.sb = newScoreboard(p)
 	s.sink.OnFrame = func(f *ether.Frame, at sim.Time) { s.sb.Received(scoreboard.Wire, f.Data, at) }
-	s.dev.MACTx.Peer = s.sink
-	s.gen = wire.NewGenerator(s.kernel, "wire.gen", byteClk, p.UplinkBPS, s.dev.Frames())
-	s.gen.Out = s.dev.MACRx
+	s.macTx.Peer = s.sink
+	s.gen = wire.NewGenerator(s.kernel, "wire.gen", byteClk, p.UplinkBPS, frames)
 	s.probe = newProbe(s)
 	s.probe.proc = s.kernel.Add("probe", clk, s.probe)
 	host, err := cosim.NewHost(s.card, cosim.Config{Link: p.PCIe})
@@ -99,7 +113,11 @@ func (s *simulation) build(opt Options) error {
 		return err
 	}
 	s.host = host
-	s.chk = checker.New(host.Memory())
+	if p.Personality == "ena" {
+		s.chk = checker.NewGeneric(host.Memory())
+	} else {
+		s.chk = checker.New(host.Memory())
+	}
 	s.chk.OnViolation = func(checker.Violation) { host.Stop() }
 	host.OnMSIX(s.chk.MSIX)
 	host.OnMMIOWrite(s.chk.MMIOWrite)
@@ -122,8 +140,8 @@ func (s *simulation) build(opt Options) error {
 		}
 		s.pcapW = w
 	}
-	s.dev.MACTx.OnStart = s.onWireTx
-	s.gen.Out = rxTap{s: s, next: s.dev.MACRx}
+	s.macTx.OnStart = s.onWireTx
+	s.gen.Out = rxTap{s: s, next: s.macRx}
 	s.apps = make([]*workload.App, len(p.Functions))
 	for _, st := range p.Streams {
 		if st.From != Wire {
@@ -146,11 +164,19 @@ func (s *simulation) build(opt Options) error {
 		for i, fp := range p.Functions {
 			if fp.VF >= 0 && pcie.VF(fp.VF) == f {
 				i := i
-				host.Go(fp.Name, fn, func(fn bus.Function) { s.runVF(i, fn) })
+				if p.Personality == "ena" {
+					host.Go(fp.Name, fn, func(fn bus.Function) { s.runENA(i, fn, false) })
+				} else {
+					host.Go(fp.Name, fn, func(fn bus.Function) { s.runVF(i, fn) })
+				}
 			}
 		}
 	})
-	host.Go(p.Functions[pfIdx].Name, host.Function(pcie.PF), func(fn bus.Function) { s.runPF(pfIdx, fn) })
+	if p.Personality == "ena" {
+		host.Go(p.Functions[pfIdx].Name, host.Function(pcie.PF), func(fn bus.Function) { s.runENA(pfIdx, fn, true) })
+	} else {
+		host.Go(p.Functions[pfIdx].Name, host.Function(pcie.PF), func(fn bus.Function) { s.runPF(pfIdx, fn) })
+	}
 	return nil
 }
 
@@ -253,4 +279,13 @@ func (t rxTap) Receive(f *ether.Frame, at sim.Time) bool {
 		tr.Record(&trace.Event{Time: start, Kind: trace.FrameRx, Len: uint32(f.WireLen()), Data: f.Data[:n]})
 	}
 	return t.next.Receive(f, at)
+}
+
+// errorLines lists driver errors, one per line.
+func errorLines(errs []error) string {
+	var b strings.Builder
+	for _, e := range errs {
+		b.WriteString("\n" + e.Error())
+	}
+	return b.String()
 }

@@ -58,7 +58,7 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 		}
 	}
 	p := &Plan{
-		Name: sc.Name, Seed: sc.Seed, Duration: sc.Duration, Warmup: sc.Warmup,
+		Name: sc.Name, Personality: sc.Card.Personality, Seed: sc.Seed, Duration: sc.Duration, Warmup: sc.Warmup,
 		Drain: 300 * time.Microsecond, BringUp: 2 * time.Second,
 		UplinkBPS: uint64(sc.Card.UplinkGbps * 1e9), CoreHz: uint64(sc.Card.CoreMHz) * 1_000_000,
 		PCIe: sc.Card.PCIe, VEB: sc.Card.Switch == "veb", NumVFs: sc.Card.VFs, ExactTicks: opt.ExactTicks,
@@ -128,6 +128,15 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 		}
 		streams[t.Name] = i
 		p.Streams = append(p.Streams, st)
+	}
+	// The drain lets every frame in flight at the window's end arrive:
+	// at least 300 µs, and enough to empty every Tx ring at line rate.
+	var ringBytes uint64
+	for _, f := range p.Functions {
+		ringBytes += uint64(max(f.Queues, 1)*f.TxRing) * 1518
+	}
+	if d := time.Duration(float64(ringBytes*8) / float64(p.UplinkBPS) * 1.5 * float64(time.Second)); d > p.Drain {
+		p.Drain = d
 	}
 	for _, e := range sc.Expect {
 		x := Expect{Check: e.Check, Port: e.Port, Direction: e.Direction, Min: e.Min, Stream: -1, Function: -1}

@@ -22,6 +22,7 @@
 //	  - {check: irq_moderation, function: vf1}
 //	  - {check: no_dma_faults}
 //	  - {check: spoof_blocked, function: vf0, min: 1}
+//	  - {check: rss_spread, function: vf0, min: 0.75}  # every Rx queue within 25% of the mean
 //
 // Rates: line, N[k|M|G]bps (frame bits including FCS), N[k|M]pps. Frame
 // sizes include the 4-byte FCS (64..1518). itr: dynamic, a rate like 20k,

@@ -116,7 +116,7 @@ type Expect struct {
 }
 
 // Checks that expectations may name.
-var Checks = []string{"line_rate", "delivered", "no_drops", "irq_moderation", "no_dma_faults", "spoof_blocked"}
+var Checks = []string{"line_rate", "delivered", "no_drops", "irq_moderation", "no_dma_faults", "spoof_blocked", "rss_spread"}
 
 //go:embed default.yaml
 var defaultYAML []byte
@@ -339,8 +339,8 @@ func (p *parser) scenario(doc *fileDoc) *Scenario {
 	if s.Card.Personality == "" {
 		s.Card.Personality = "ixgbe"
 	}
-	if s.Card.Personality != "ixgbe" {
-		p.fail(1, "card.personality: %q is not available yet (want ixgbe)", s.Card.Personality)
+	if s.Card.Personality != "ixgbe" && s.Card.Personality != "ena" {
+		p.fail(1, "card.personality: %q (want ixgbe or ena)", s.Card.Personality)
 	}
 	if c.VFs != nil {
 		s.Card.VFs = *c.VFs
@@ -374,7 +374,7 @@ func (p *parser) scenario(doc *fileDoc) *Scenario {
 	}
 	names := map[string]bool{}
 	for i := range doc.Functions {
-		f := p.function(&doc.Functions[i], s.Card.VFs)
+		f := p.function(&doc.Functions[i], s.Card.VFs, s.Card.Personality)
 		if names[f.Name] {
 			p.fail(f.Line, "functions[%d]: name %q used twice", i, f.Name)
 		}
@@ -432,7 +432,7 @@ func parseMAC(s string) ([6]byte, bool) {
 	return m, true
 }
 
-func (p *parser) function(n *yaml.Node, vfs int) Function {
+func (p *parser) function(n *yaml.Node, vfs int, personality string) Function {
 	var d funcDoc
 	if err := decodeStrict(p.file, n, &d); err != nil {
 		if p.err == nil {
@@ -442,6 +442,16 @@ func (p *parser) function(n *yaml.Node, vfs int) Function {
 	}
 	f := Function{Name: d.Name, Driver: d.Driver, RxRing: d.RxRing, TxRing: d.TxRing, MTU: d.MTU, Queues: d.Queues, RateMbps: d.RateLimitMbps, SpoofCheck: true, Line: n.Line}
 	switch {
+	case personality == "ena" && (f.Name == "pf" || strings.HasPrefix(f.Name, "vf")):
+		if idx, err := strconv.Atoi(strings.TrimPrefix(f.Name, "vf")); f.Name != "pf" && (err != nil || idx < 0 || idx >= vfs) {
+			p.fail(n.Line, "function %q: VF names are vf0 .. vf%d (card.vfs %d)", f.Name, vfs-1, vfs)
+		}
+		if f.Driver == "" {
+			f.Driver = "ena"
+		}
+		if f.Driver != "ena" {
+			p.fail(n.Line, "function %s: driver %q (an ENA function takes ena)", f.Name, f.Driver)
+		}
 	case f.Name == "pf":
 		if f.Driver == "" {
 			f.Driver = "ixgbe"
@@ -647,9 +657,12 @@ func (p *parser) expect(n *yaml.Node, i int, fns, streams map[string]bool) Expec
 		if !streams[e.Traffic] {
 			p.fail(n.Line, "expect[%d]: traffic %q is not a stream of this scenario", i, e.Traffic)
 		}
-	case "irq_moderation", "spoof_blocked":
+	case "irq_moderation", "spoof_blocked", "rss_spread":
 		if !fns[e.Function] {
 			p.fail(n.Line, "expect[%d]: function %q is not in this scenario", i, e.Function)
+		}
+		if e.Check == "rss_spread" && (e.Min <= 0 || e.Min > 1) {
+			p.fail(n.Line, "expect[%d]: rss_spread min %v outside (0, 1]: each queue's share of the mean", i, e.Min)
 		}
 	case "no_drops", "no_dma_faults":
 	default:

@@ -48,6 +48,7 @@ type Stream struct {
 	next    time.Duration
 	rem     uint64
 	tmpl    ether.Templates
+	queue   int // the Tx queue it uses: streams spread over the queues
 }
 
 // Costs are the CPU costs the application accounts.
@@ -150,6 +151,9 @@ func (a *App) Run(end time.Duration) {
 	if nq < 1 {
 		nq = 1
 	}
+	for i, s := range a.Streams {
+		s.queue = i % nq
+	}
 	idle := 0
 	a.countFn = a.count
 	a.fillFn = a.fill
@@ -245,7 +249,7 @@ func (a *App) send(now time.Duration) int {
 		if s.Count != 0 && s.Count-s.Sent < uint64(n) {
 			n = int(s.Count - s.Sent)
 		}
-		if s.Line && a.Port.TxRoom(0) < n {
+		if s.Line && a.Port.TxRoom(s.queue) < n {
 			// A line-rate sender works in bursts, as DPDK's tx_burst does:
 			// it waits until a whole burst fits rather than trickling.
 			continue
@@ -264,7 +268,7 @@ func (a *App) send(now time.Duration) int {
 			n = k
 		}
 		a.filling = s
-		got := a.Port.Tx(0, n, a.fillFn)
+		got := a.Port.Tx(s.queue, n, a.fillFn)
 		if a.OnSend != nil {
 			// Only the frames the driver took: the rest are built again
 			// with the same sequence numbers next time.

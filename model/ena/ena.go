@@ -50,6 +50,10 @@ type Config struct {
 	ReadlessOff  bool // PCI revision bit 0: the driver reads registers directly
 	Timing       Timing
 	KeepAliveOff bool // the device never sends KEEP_ALIVE (a fault to inject)
+	// MACs are the addresses functions report (the card PF provisions
+	// them); a function without one gets 02:00:0e:0a followed by its
+	// function number.
+	MACs map[pcie.Func]ether.MAC
 }
 
 // Device is the ENA personality: the PF (0x0EC2) and its VFs (0xEC20),
@@ -134,6 +138,39 @@ func (d *Device) Traffic(f pcie.Func) (txPkts, txBytes, rxPkts, rxBytes, rxDrops
 	return
 }
 
+// QueueCounters are one queue pair's packets.
+type QueueCounters struct {
+	TxPackets, TxBytes uint64
+	RxPackets, RxBytes uint64
+}
+
+// Queues returns f's counters per queue pair, the pair being the one whose
+// MSI-X vector (1 + pair) its CQs use.
+func (d *Device) Queues(f pcie.Func) []QueueCounters {
+	fn := d.fn(f)
+	if fn == nil {
+		return nil
+	}
+	out := make([]QueueCounters, len(fn.vecs)-1)
+	for _, q := range fn.sqs {
+		if q == nil {
+			continue
+		}
+		c := &out[q.cq.vector-1]
+		if q.tx {
+			c.TxPackets += q.packets
+			c.TxBytes += q.bytes
+		} else {
+			c.RxPackets += q.packets
+			c.RxBytes += q.bytes
+		}
+	}
+	for len(out) > 0 && out[len(out)-1] == (QueueCounters{}) {
+		out = out[:len(out)-1]
+	}
+	return out
+}
+
 // Interrupts returns the MSI-X messages IO vector v of f sent and how often
 // the driver unmasked it.
 func (d *Device) Interrupts(f pcie.Func, v int) (messages, unmaskings uint64) {
@@ -145,6 +182,9 @@ func (d *Device) Interrupts(f pcie.Func, v int) (messages, unmaskings uint64) {
 
 // MAC returns the address function f reports in its device attributes.
 func (d *Device) MAC(f pcie.Func) ether.MAC {
+	if m, ok := d.cfg.MACs[f]; ok {
+		return m
+	}
 	m := ether.MAC{0x02, 0x00, 0x0e, 0x0a, 0x00, 0x00}
 	binary.BigEndian.PutUint16(m[4:], uint16(f))
 	return m
@@ -233,4 +273,15 @@ func (d *Device) MTU(f pcie.Func) int {
 		return fn.mtu
 	}
 	return 0
+}
+
+// Functions returns the functions that exist: the PF and the enabled VFs.
+func (d *Device) Functions() []pcie.Func {
+	var out []pcie.Func
+	for i, fn := range d.fns {
+		if fn != nil {
+			out = append(out, pcie.Func(i))
+		}
+	}
+	return out
 }

@@ -46,7 +46,8 @@ type sq struct {
 	cache      [txBurstDescs * descSize]byte // Tx: fetched descriptors from head on
 	cached     int
 	cacheReady sim.Time
-	inflight   int // Tx packets whose completion is not yet written
+	packets    uint64
+	bytes      uint64
 }
 
 // vector is one IO MSI-X vector's moderation: masked on delivery until the
@@ -253,6 +254,7 @@ func (fn *function) writeCompletion(c *cq, entry []byte, phaseAt int, tx bool, a
 type ioEngine struct {
 	d    *Device
 	busy bool
+	next int // the SQ that goes first next time: round robin
 }
 
 func (e *ioEngine) wake(at sim.Time) {
@@ -268,19 +270,34 @@ func (e *ioEngine) wake(at sim.Time) {
 func (e *ioEngine) run(now sim.Time) {
 	e.busy = false
 	more := false
+	var all []*sq
+	var owner []*function
 	for _, fn := range e.d.fns {
 		if fn == nil {
 			continue
 		}
 		for _, q := range fn.sqs {
-			if q == nil || !q.tx || q.head == q.tail {
-				continue
+			if q != nil && q.tx {
+				all = append(all, q)
+				owner = append(owner, fn)
 			}
-			if !fn.txBurst(q, now) {
-				continue // the MAC is full (OnSpace wakes us) or the packet is not whole
-			}
-			more = more || q.head != q.tail
 		}
+	}
+	// Every SQ gets a turn, starting one further each time, so a full MAC
+	// does not always free its space for the same queue.
+	for k := range all {
+		i := (e.next + k) % len(all)
+		q := all[i]
+		if q.head == q.tail {
+			continue
+		}
+		if !owner[i].txBurst(q, now) {
+			continue // the MAC is full (OnSpace wakes us) or the packet is not whole
+		}
+		more = more || q.head != q.tail
+	}
+	if len(all) > 0 {
+		e.next = (e.next + 1) % len(all)
 	}
 	if more {
 		e.wake(now)
@@ -392,6 +409,8 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 	q.head += uint16(n)
 	fn.txPackets++
 	fn.txBytes += uint64(f.WireLen())
+	q.packets++
+	q.bytes += uint64(f.WireLen())
 	d.MACTx.Enqueue(f, ready)
 	var cd [txCdescSize]byte
 	binary.LittleEndian.PutUint16(cd[0:], uint16(reqID))
@@ -459,6 +478,8 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 	q.head += uint16(nb)
 	fn.rxPackets++
 	fn.rxBytes += uint64(f.WireLen())
+	q.packets++
+	q.bytes += uint64(f.WireLen())
 	data := append([]byte(nil), f.Data...)
 	status := uint32(0)
 	switch f.EtherType() {

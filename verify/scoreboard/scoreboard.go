@@ -122,9 +122,29 @@ type Scoreboard struct {
 	Unstamped uint64 // frames without a test stamp (not checked)
 }
 
+// qkey is one ordered sequence of frames: a stream's flow at one
+// destination. Order holds within a flow (a multi-queue sender or RSS may
+// interleave flows), so it is checked per flow.
 type qkey struct {
 	dst    Endpoint
 	stream uint16
+	flow   uint32
+}
+
+// flowOf is a frame's flow within its stream: its IPv4 L4 ports, or 0.
+func flowOf(f []byte) uint32 {
+	if len(f) < ether.HeaderLen+24 || f[12] != 0x08 || f[13] != 0x00 {
+		return 0
+	}
+	ip := f[ether.HeaderLen:]
+	if ip[9] != 6 && ip[9] != 17 {
+		return 0
+	}
+	ihl := int(ip[0]&0xF) * 4
+	if len(ip) < ihl+4 {
+		return 0
+	}
+	return uint32(ip[ihl])<<24 | uint32(ip[ihl+1])<<16 | uint32(ip[ihl+2])<<8 | uint32(ip[ihl+3])
 }
 
 // Wire is the endpoint of the uplink's far side.
@@ -174,6 +194,7 @@ func (sb *Scoreboard) Sent(src Endpoint, frame []byte, at sim.Time) {
 	}
 	st := sb.stream(id)
 	st.Sent++
+	flow := flowOf(frame)
 	dsts, _ := sb.predict.Route(sb.route[:0], src, frame)
 	sb.route = dsts
 	if len(dsts) == 0 {
@@ -182,7 +203,7 @@ func (sb *Scoreboard) Sent(src Endpoint, frame []byte, at sim.Time) {
 	}
 	for _, d := range dsts {
 		st.Expected++
-		sb.queue(qkey{d, id}, true).push(seq, at, frame)
+		sb.queue(qkey{d, id, flow}, true).push(seq, at, frame)
 	}
 }
 
@@ -194,7 +215,8 @@ func (sb *Scoreboard) Received(dst Endpoint, frame []byte, at sim.Time) {
 		return
 	}
 	st := sb.stream(id)
-	q := sb.queue(qkey{dst, id}, false)
+	flow := flowOf(frame)
+	q := sb.queue(qkey{dst, id, flow}, false)
 	if q != nil {
 		// In order: the head. Ahead of order: skip over the frames it
 		// overtook, which stay expected as late.
@@ -222,13 +244,19 @@ func (sb *Scoreboard) Received(dst Endpoint, frame []byte, at sim.Time) {
 	// Not expected here: expected somewhere else?
 	var others []qkey
 	for k := range sb.expect {
-		if k.stream == id && k.dst != dst {
+		if k.stream == id && (k.dst != dst || k.flow != flow) {
 			others = append(others, k)
 		}
 	}
-	sort.Slice(others, func(i, j int) bool { return others[i].dst < others[j].dst })
+	sort.Slice(others, func(i, j int) bool { return others[i].less(others[j]) })
 	for _, k := range others {
 		if e, ok := sb.expect[k].take(seq); ok {
+			if k.dst == dst {
+				// Its flow changed on the way: a corrupted frame.
+				st.Corrupted++
+				sb.mismatch(st, Corrupted, at, dst, id, seq, Diff(e.data, frame, sb.Mask))
+				return
+			}
 			st.Misrouted++
 			sb.mismatch(st, Misrouted, at, dst, id, seq, fmt.Sprintf("expected on %s (sent at %v)", sb.name(k.dst), e.at))
 			return
@@ -363,9 +391,7 @@ func (sb *Scoreboard) Finish() {
 	for k := range sb.expect {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		return keys[i].stream < keys[j].stream || keys[i].stream == keys[j].stream && keys[i].dst < keys[j].dst
-	})
+	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
 	for _, k := range keys {
 		q := sb.expect[k]
 		var left []entry
@@ -529,4 +555,14 @@ func Diff(want, got []byte, mask []ByteRange) string {
 		shown++
 	}
 	return b.String()
+}
+
+func (k qkey) less(o qkey) bool {
+	if k.stream != o.stream {
+		return k.stream < o.stream
+	}
+	if k.dst != o.dst {
+		return k.dst < o.dst
+	}
+	return k.flow < o.flow
 }

@@ -1,0 +1,90 @@
+package runner
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/nicforge/nicforge/driver/bus"
+	enadrv "github.com/nicforge/nicforge/driver/ena"
+	"github.com/nicforge/nicforge/model/card"
+	"github.com/nicforge/nicforge/workload"
+)
+
+// runENA is an ENA function's driver context. On the PF it first enables
+// the scenario's VFs through the SR-IOV capability, as the card PF does
+// before any tenant sees its VF (driver/cardctl will do this with the
+// provisioning of MAC, addresses and allowances).
+func (s *simulation) runENA(i int, fn bus.Function, pf bool) {
+	fp := s.plan.Functions[i]
+	if pf && s.plan.NumVFs > 0 {
+		fn.ConfigWrite32(card.ExtSRIOV+card.SRIOVNumVF, uint32(s.plan.NumVFs))
+		fn.ConfigWrite32(card.ExtSRIOV+card.SRIOVCtrl, card.SRIOVCtrlVFE|card.SRIOVCtrlMSE)
+	}
+	cpus := fp.Queues // the queue pairs the scenario asks for, through the CPU count
+	if cpus == 0 {
+		cpus = 1
+	}
+	d, err := enadrv.Probe(fn, enadrv.Config{NumCPUs: cpus})
+	if err != nil {
+		s.fail(fmt.Errorf("%s: ena probe: %w", fp.Name, err))
+		return
+	}
+	if !d.WaitLink(100 * time.Millisecond) {
+		s.fail(fmt.Errorf("%s: ena: no LINK_CHANGE event within 100 ms of probe", fp.Name))
+		return
+	}
+	if err := d.Open(fp.TxRing, fp.RxRing); err != nil {
+		s.fail(fmt.Errorf("%s: ena open: %w", fp.Name, err))
+		return
+	}
+	app := workload.NewApp(&enaPort{d: d}, fn, fp.Polling)
+	s.setupApp(i, app, d.Attr.MAC)
+	s.arrive(fn.Now())
+	if !s.waitStart(fn) {
+		return
+	}
+	app.Run(s.end)
+}
+
+// enaPort adapts the ENA driver to workload.Port.
+type enaPort struct {
+	d    *enadrv.Device
+	pkts []*enadrv.Packet
+}
+
+func (p *enaPort) Queues() int                     { return p.d.NumQueuePairs() }
+func (p *enaPort) TxRoom(q int) int                { return p.d.TxRoom(q) }
+func (p *enaPort) Poll(budget int) int             { return p.d.Poll() }
+func (p *enaPort) Wait(timeout time.Duration) bool { return p.d.WaitInterrupt(timeout) }
+
+func (p *enaPort) Tx(q, n int, fill func(int, []byte) int) int {
+	n = min(n, p.d.TxRoom(q))
+	p.pkts = p.pkts[:0]
+	for i := 0; i < n; i++ {
+		pk := p.d.AllocPacket()
+		if pk == nil {
+			break
+		}
+		l := fill(i, pk.Data[:cap(pk.Data)])
+		pk.Data = pk.Data[:l]
+		p.pkts = append(p.pkts, pk)
+	}
+	sent := p.d.TxBatch(q, p.pkts)
+	for _, pk := range p.pkts[sent:] {
+		p.d.FreePacket(pk)
+	}
+	return sent
+}
+
+func (p *enaPort) Rx(q, max int, fn func([]byte)) int {
+	if cap(p.pkts) < max {
+		p.pkts = make([]*enadrv.Packet, max)
+	}
+	buf := p.pkts[:max]
+	n := p.d.RxBatch(q, buf)
+	for _, pk := range buf[:n] {
+		fn(pk.Data)
+		p.d.ReleaseRx(pk)
+	}
+	return n
+}
