@@ -7,6 +7,8 @@ import (
 	"github.com/nicforge/nicforge/driver/bus"
 	enadrv "github.com/nicforge/nicforge/driver/ena"
 	"github.com/nicforge/nicforge/model/card"
+	"github.com/nicforge/nicforge/sim"
+	"github.com/nicforge/nicforge/verify/scoreboard"
 	"github.com/nicforge/nicforge/workload"
 )
 
@@ -37,7 +39,12 @@ func (s *simulation) runENA(i int, fn bus.Function, pf bool) {
 		s.fail(fmt.Errorf("%s: ena open: %w", fp.Name, err))
 		return
 	}
-	app := workload.NewApp(&enaPort{d: d}, fn, fp.Polling)
+	port := &enaPort{d: d}
+	port.onReset = func() {
+		s.sb.Reset(scoreboard.Endpoint(i), sim.FromDuration(fn.Now()))
+		s.enaResets[i] = append(s.enaResets[i], fn.Now())
+	}
+	app := workload.NewApp(port, fn, fp.Polling)
 	s.setupApp(i, app, d.Attr.MAC)
 	s.arrive(fn.Now())
 	if !s.waitStart(fn) {
@@ -48,13 +55,21 @@ func (s *simulation) runENA(i int, fn bus.Function, pf bool) {
 
 // enaPort adapts the ENA driver to workload.Port.
 type enaPort struct {
-	d    *enadrv.Device
-	pkts []*enadrv.Packet
+	d       *enadrv.Device
+	pkts    []*enadrv.Packet
+	onReset func() // the driver reset the device (watchdog)
 }
 
-func (p *enaPort) Queues() int                     { return p.d.NumQueuePairs() }
-func (p *enaPort) TxRoom(q int) int                { return p.d.TxRoom(q) }
-func (p *enaPort) Poll(budget int) int             { return p.d.Poll() }
+func (p *enaPort) Queues() int      { return p.d.NumQueuePairs() }
+func (p *enaPort) TxRoom(q int) int { return p.d.TxRoom(q) }
+func (p *enaPort) Poll(budget int) int {
+	before := p.d.Resets
+	n := p.d.Poll()
+	if p.d.Resets != before && p.onReset != nil {
+		p.onReset()
+	}
+	return n
+}
 func (p *enaPort) Wait(timeout time.Duration) bool { return p.d.WaitInterrupt(timeout) }
 
 func (p *enaPort) Tx(q, n int, fill func(int, []byte) int) int {

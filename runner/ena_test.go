@@ -256,3 +256,77 @@ func TestENADatapath(t *testing.T) {
 	require.Positive(t, msgs)
 	require.GreaterOrEqual(t, unmasks, msgs, "every message was followed by an unmask before the next")
 }
+
+// Keep-alive stops mid-traffic: the driver's watchdog (from the device's
+// hint, 300 ms) resets the device with KEEP_ALIVE_TO at its next 1 s
+// service, restores queues, RSS and moderation, and traffic resumes.
+func TestENAKeepAliveRecovery(t *testing.T) {
+	cfg := ena.Config{KeepAliveStop: 400 * sim.Millisecond, Hints: ena.Hints{DriverWatchdog: 300}}
+	cfg.Timing = ena.DefaultTiming
+	cfg.Timing.KeepAlive = 100 * sim.Millisecond
+	h, dev, c := enaHost(t, cfg)
+	sink := wire.NewSink()
+	dev.MACTx.Peer = sink
+	var d *enadrv.Device
+	var sentAfter, sent uint64
+	var resetAt time.Duration
+	h.Go("pf", h.Function(pcie.PF), func(fn bus.Function) {
+		var err error
+		d, err = enadrv.Probe(fn, enadrv.Config{NumCPUs: 2})
+		require.NoError(t, err)
+		require.True(t, d.WaitLink(10*time.Millisecond))
+		require.NoError(t, d.Open(256, 256))
+		fl := ether.Flow{Src: dev.MAC(pcie.PF), Dst: ether.MAC{2, 0, 0x5e, 0, 0, 1}, SrcPort: 7, DstPort: 9}
+		var tmpl ether.Templates
+		next := fn.Now()
+		for fn.Now() < 2500*time.Millisecond {
+			if fn.Now() >= next && d.TxRoom(0) > 0 {
+				p := d.AllocPacket()
+				p.Data = p.Data[:200]
+				tmpl.Build(p.Data, &fl, 1, sent)
+				if d.TxBatch(0, []*enadrv.Packet{p}) == 1 {
+					sent++
+					if d.Resets > 0 {
+						sentAfter++
+					}
+				} else {
+					d.FreePacket(p)
+				}
+				next += 100 * time.Microsecond
+			}
+			before := d.Resets
+			d.Poll()
+			require.NoError(t, d.Err())
+			if d.Resets > before {
+				resetAt = fn.Now()
+			}
+			// Sleep until the next frame is due, or a little when the ring
+			// is full, so time moves on.
+			d.WaitInterrupt(max(next-fn.Now(), 10*time.Microsecond))
+		}
+		// Drain.
+		for i := 0; i < 100 && d.TxRoom(0) < 255; i++ {
+			d.Poll()
+			d.WaitInterrupt(time.Millisecond)
+		}
+	})
+	require.NoError(t, h.Run(3*sim.Second))
+	require.Empty(t, c.Errors())
+	require.Equal(t, 1, d.Resets, "one reset")
+	require.Equal(t, uint32(enadrv.ENA_REGS_RESET_KEEP_ALIVE_TO), d.LastReset)
+	reason, resets := dev.ResetReason(pcie.PF)
+	require.Equal(t, 2, resets, "the probe's and the watchdog's")
+	require.Equal(t, uint32(enadrv.ENA_REGS_RESET_KEEP_ALIVE_TO), reason, "the device saw the reason")
+	// Last keep-alive at 355 ms, watchdog 300 ms, service every second from
+	// probe: the reset comes at the first service after 655 ms.
+	require.Greater(t, resetAt, 655*time.Millisecond)
+	require.Less(t, resetAt, 1700*time.Millisecond)
+	require.Positive(t, d.KeepAlives())
+	require.Greater(t, sentAfter, uint64(10000), "traffic resumed")
+	st := sink.Streams[1]
+	require.NotNil(t, st)
+	// Frames the device held at the reset are lost, as on hardware; every
+	// frame after it arrives.
+	require.GreaterOrEqual(t, st.Received+256, sent)
+	require.Greater(t, st.Received, sent-256)
+}

@@ -96,6 +96,17 @@ func (s *simulation) evaluate(r *report.Report) []report.Check {
 				parts = append(parts, fmt.Sprintf("q%d %d (%.2f)", q.Index, q.RxPackets, share))
 			}
 			add("rss_spread:"+f.Name, ok, "Rx per queue, share of the mean: %s (want each within %.0f%%)", strings.Join(parts, ", "), (1-e.Min)*100)
+		case "recovered":
+			f := r.Functions[e.Function]
+			resets := s.enaResets[e.Function]
+			m, isENA := s.dev.(enaModel)
+			var reason uint32
+			if isENA {
+				reason, _ = m.ResetReason(s.fnID(e.Function))
+			}
+			ok := isENA && len(resets) > 0 && resets[len(resets)-1] < s.w0 && f.TxPPS+f.RxPPS > 0
+			add("recovered:"+f.Name, ok, "driver resets at %v (the device's last reason %d), window from %v: %.0f Tx and %.0f Rx packets/s after it",
+				resets, reason, s.w0, f.TxPPS, f.RxPPS)
 		case "spoof_blocked":
 			n := s.dev.spoofDrops()
 			add("spoof_blocked:"+s.plan.Functions[e.Function].Name, float64(n) >= e.Min, "%d frames with a spoofed source blocked (want >= %.0f)", n, e.Min)

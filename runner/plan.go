@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/nicforge/nicforge/model/ether"
+	"github.com/nicforge/nicforge/scenario"
 )
 
 // Plan is a scenario resolved into what the runner builds: every default
@@ -25,8 +26,12 @@ type Plan struct {
 	Streams     []StreamPlan
 	Expect      []Expect
 	ExactTicks  bool
-	Mutation    string   // a model or VF-driver mutation, "" for none
-	Draws       []string // what a template scenario drew for this seed
+	Mutation    string // a model or VF-driver mutation, "" for none
+	// ENA: keep-alive period and watchdog hint (0: defaults), and faults.
+	KeepAlive    time.Duration
+	WatchdogHint time.Duration
+	Faults       []scenario.Fault
+	Draws        []string // what a template scenario drew for this seed
 }
 
 // FuncPlan is one function with its driver.

@@ -48,6 +48,7 @@ type simulation struct {
 	pcapW       *trace.PcapWriter
 	wireStreams []*wire.Stream
 	sb          *scoreboard.Scoreboard
+	enaResets   map[int][]time.Duration // driver resets after probe, by function
 }
 
 func (s *simulation) fail(err error) {
@@ -57,7 +58,7 @@ func (s *simulation) fail(err error) {
 // RunPlan builds and runs a resolved plan.
 func RunPlan(p *Plan, opt Options) (*report.Report, error) {
 	wallStart := time.Now()
-	s := &simulation{plan: p, rnd: sim.NewRand(p.Seed)}
+	s := &simulation{plan: p, rnd: sim.NewRand(p.Seed), enaResets: map[int][]time.Duration{}}
 	if err := s.build(opt); err != nil {
 		return nil, err
 	}
@@ -90,7 +91,12 @@ func (s *simulation) build(opt Options) error {
 		for i := range p.Functions {
 			macs[s.fnID(i)] = p.Functions[i].MAC
 		}
-		s.dev = enaModel{ena.New(ena.Config{LinkMbps: uint32(p.UplinkBPS / 1_000_000), TotalVFs: uint16(max(p.NumVFs, 1)), MACs: macs})}
+		cfg := ena.Config{LinkMbps: uint32(p.UplinkBPS / 1_000_000), TotalVFs: uint16(max(p.NumVFs, 1)), MACs: macs, Timing: ena.DefaultTiming}
+		if p.KeepAlive > 0 {
+			cfg.Timing.KeepAlive = sim.FromDuration(p.KeepAlive)
+		}
+		cfg.Hints.DriverWatchdog = uint16(p.WatchdogHint / time.Millisecond)
+		s.dev = enaModel{ena.New(cfg)}
 	default:
 		s.dev = ixgbeModel{ixgbe.New(ixgbe.Config{UplinkBPS: p.UplinkBPS, Mutation: ixgbe.Mutation(modelMutation(p.Mutation))})}
 	}
@@ -193,6 +199,11 @@ func (s *simulation) arrive(now time.Duration) {
 	s.w1 = s.w0 + s.plan.Duration
 	s.end = s.w1 + s.plan.Drain
 	s.probe.schedule(sim.FromDuration(s.w0), sim.FromDuration(s.w1))
+	for _, f := range s.plan.Faults {
+		if m, ok := s.dev.(enaModel); ok && f.Kind == "keep_alive_stop" {
+			m.StopKeepAlive(sim.FromDuration(t0 + f.At))
+		}
+	}
 	for _, ws := range s.wireStreams {
 		ws.Start = sim.FromDuration(t0) + ws.Start
 		ws.Stop = sim.FromDuration(s.w1)

@@ -23,6 +23,9 @@
 //	  - {check: no_dma_faults}
 //	  - {check: spoof_blocked, function: vf0, min: 1}
 //	  - {check: rss_spread, function: vf0, min: 0.75}  # every Rx queue within 25% of the mean
+//	  - {check: recovered, function: vf0}  # ENA: a watchdog reset before the window, traffic in it
+//	faults:
+//	  - {kind: keep_alive_stop, at: 300ms}  # ENA: from traffic start; card: {keep_alive: 100ms, watchdog_hint: 300ms}
 //
 // Rates: line, N[k|M|G]bps (frame bits including FCS), N[k|M]pps. Frame
 // sizes include the 4-byte FCS (64..1518). itr: dynamic, a rate like 20k,

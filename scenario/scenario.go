@@ -27,6 +27,7 @@ type Scenario struct {
 	Card        Card
 	Functions   []Function
 	Traffic     []Traffic
+	Faults      []Fault
 	Expect      []Expect
 	File        string // where it came from, for messages
 	Dir         string // its directory: relative paths (pcaps) start there
@@ -60,7 +61,21 @@ type Card struct {
 	PCIe        string
 	Switch      string
 	CoreMHz     int
+	// ENA only: the keep-alive period and the watchdog the device hints
+	// to its drivers (0: the defaults, 1 s and the driver's 6 s).
+	KeepAlive    time.Duration
+	WatchdogHint time.Duration
 }
+
+// Fault is an injected fault.
+type Fault struct {
+	Kind string        // keep_alive_stop
+	At   time.Duration // from traffic start
+	Line int
+}
+
+// FaultKinds are the faults a scenario can inject.
+var FaultKinds = []string{"keep_alive_stop"}
 
 // Function is a PCIe function with its driver.
 type Function struct {
@@ -116,7 +131,7 @@ type Expect struct {
 }
 
 // Checks that expectations may name.
-var Checks = []string{"line_rate", "delivered", "no_drops", "irq_moderation", "no_dma_faults", "spoof_blocked", "rss_spread"}
+var Checks = []string{"line_rate", "delivered", "no_drops", "irq_moderation", "no_dma_faults", "spoof_blocked", "rss_spread", "recovered"}
 
 //go:embed default.yaml
 var defaultYAML []byte
@@ -163,12 +178,19 @@ type fileDoc struct {
 }
 
 type cardDoc struct {
-	Personality string  `yaml:"personality"`
-	VFs         *int    `yaml:"vfs"`
-	UplinkGbps  float64 `yaml:"uplink_gbps"`
-	PCIe        string  `yaml:"pcie"`
-	Switch      string  `yaml:"switch"`
-	CoreMHz     int     `yaml:"core_mhz"`
+	Personality string    `yaml:"personality"`
+	VFs         *int      `yaml:"vfs"`
+	UplinkGbps  float64   `yaml:"uplink_gbps"`
+	PCIe        string    `yaml:"pcie"`
+	Switch      string    `yaml:"switch"`
+	CoreMHz     int       `yaml:"core_mhz"`
+	KeepAlive   yaml.Node `yaml:"keep_alive"`
+	Watchdog    yaml.Node `yaml:"watchdog_hint"`
+}
+
+type faultDoc struct {
+	Kind string `yaml:"kind"`
+	At   string `yaml:"at"`
 }
 
 type funcDoc struct {
@@ -342,6 +364,20 @@ func (p *parser) scenario(doc *fileDoc) *Scenario {
 	if s.Card.Personality != "ixgbe" && s.Card.Personality != "ena" {
 		p.fail(1, "card.personality: %q (want ixgbe or ena)", s.Card.Personality)
 	}
+	if c.KeepAlive.Kind != 0 || c.Watchdog.Kind != 0 {
+		if s.Card.Personality != "ena" {
+			line := c.KeepAlive.Line
+			if line == 0 {
+				line = c.Watchdog.Line
+			}
+			p.fail(line, "card: keep_alive and watchdog_hint are ENA settings (card.personality ena)")
+		}
+		s.Card.KeepAlive = p.duration(&c.KeepAlive, "card.keep_alive", 0)
+		s.Card.WatchdogHint = p.duration(&c.Watchdog, "card.watchdog_hint", 0)
+		if s.Card.WatchdogHint > 65534*time.Millisecond {
+			p.fail(c.Watchdog.Line, "card.watchdog_hint %v: the hint holds up to 65534 ms", s.Card.WatchdogHint)
+		}
+	}
 	if c.VFs != nil {
 		s.Card.VFs = *c.VFs
 	}
@@ -393,8 +429,30 @@ func (p *parser) scenario(doc *fileDoc) *Scenario {
 		streams[t.Name] = true
 		s.Traffic = append(s.Traffic, t)
 	}
-	if len(doc.Faults) > 0 {
-		p.fail(doc.Faults[0].Line, "faults: fault injection is not available in this version")
+	for i := range doc.Faults {
+		n := &doc.Faults[i]
+		var fd faultDoc
+		if err := decodeStrict(p.file, n, &fd); err != nil {
+			if p.err == nil {
+				p.err = err
+			}
+			break
+		}
+		f := Fault{Kind: fd.Kind, Line: n.Line}
+		switch fd.Kind {
+		case "keep_alive_stop":
+			if s.Card.Personality != "ena" {
+				p.fail(n.Line, "faults[%d]: keep_alive_stop needs card.personality ena", i)
+			}
+		default:
+			p.fail(n.Line, "faults[%d]: unknown kind %q (want one of %s)", i, fd.Kind, strings.Join(FaultKinds, ", "))
+		}
+		at, err := parseDuration(fd.At)
+		if err != nil || at <= 0 {
+			p.fail(n.Line, "faults[%d]: at %q: want a positive duration from traffic start, like 300ms", i, fd.At)
+		}
+		f.At = at
+		s.Faults = append(s.Faults, f)
 	}
 	for i := range doc.Expect {
 		s.Expect = append(s.Expect, p.expect(&doc.Expect[i], i, names, streams))
@@ -657,7 +715,7 @@ func (p *parser) expect(n *yaml.Node, i int, fns, streams map[string]bool) Expec
 		if !streams[e.Traffic] {
 			p.fail(n.Line, "expect[%d]: traffic %q is not a stream of this scenario", i, e.Traffic)
 		}
-	case "irq_moderation", "spoof_blocked", "rss_spread":
+	case "irq_moderation", "spoof_blocked", "rss_spread", "recovered":
 		if !fns[e.Function] {
 			p.fail(n.Line, "expect[%d]: function %q is not in this scenario", i, e.Function)
 		}

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -91,4 +92,21 @@ func FuzzParse(f *testing.F) {
 		require.NotEmpty(t, s.Name)
 		require.NotEmpty(t, s.Functions)
 	})
+}
+
+func TestFaultsAndENASettings(t *testing.T) {
+	base := "name: t\nduration: 1ms\ncard: {personality: %s, vfs: 1, keep_alive: 100ms, watchdog_hint: 300ms}\nfunctions:\n  - {name: pf}\nfaults:\n  - {kind: %s, at: %s}\n"
+	s, err := Parse("t.yaml", []byte(fmt.Sprintf(base, "ena", "keep_alive_stop", "300ms")))
+	require.NoError(t, err)
+	require.Equal(t, 100*time.Millisecond, s.Card.KeepAlive)
+	require.Equal(t, 300*time.Millisecond, s.Card.WatchdogHint)
+	require.Equal(t, []Fault{{Kind: "keep_alive_stop", At: 300 * time.Millisecond, Line: 7}}, s.Faults)
+	for _, tc := range []struct{ personality, kind, at, want string }{
+		{"ixgbe", "keep_alive_stop", "300ms", "t.yaml:3: card: keep_alive and watchdog_hint are ENA settings"},
+		{"ena", "melt", "300ms", `t.yaml:7: faults[0]: unknown kind "melt" (want one of keep_alive_stop)`},
+		{"ena", "keep_alive_stop", "soon", `t.yaml:7: faults[0]: at "soon": want a positive duration`},
+	} {
+		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, tc.personality, tc.kind, tc.at)))
+		require.ErrorContains(t, err, tc.want)
+	}
 }

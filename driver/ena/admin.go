@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"time"
+
+	"github.com/nicforge/nicforge/driver/bus"
 )
 
 func (d *Device) adminInit() error {
@@ -11,16 +13,21 @@ func (d *Device) adminInit() error {
 	if sts == ENA_MMIO_READ_TIMEOUT || sts&ENA_REGS_DEV_STS_READY_MASK == 0 {
 		return fmt.Errorf("ena: admin init: device not ready (DEV_STS %#x)", sts)
 	}
-	var err error
-	if d.aq, err = d.fn.AllocDMA(ENA_ADMIN_QUEUE_DEPTH*adminEntrySize, 4096); err != nil {
-		return fmt.Errorf("ena: admin queue: %w", err)
+	for _, q := range []struct {
+		b    *bus.Buffer
+		n    int
+		what string
+	}{{&d.aq, ENA_ADMIN_QUEUE_DEPTH, "admin queue"}, {&d.acq, ENA_ADMIN_QUEUE_DEPTH, "admin completion queue"}, {&d.aenq, ENA_ASYNC_QUEUE_DEPTH, "AENQ"}} {
+		if q.b.Bytes == nil {
+			var err error
+			if *q.b, err = d.fn.AllocDMA(q.n*adminEntrySize, 4096); err != nil {
+				return fmt.Errorf("ena: %s: %w", q.what, err)
+			}
+		}
+		clear(q.b.Bytes) // after a reset: phase 0 everywhere again
 	}
-	if d.acq, err = d.fn.AllocDMA(ENA_ADMIN_QUEUE_DEPTH*adminEntrySize, 4096); err != nil {
-		return fmt.Errorf("ena: admin completion queue: %w", err)
-	}
-	if d.aenq, err = d.fn.AllocDMA(ENA_ASYNC_QUEUE_DEPTH*adminEntrySize, 4096); err != nil {
-		return fmt.Errorf("ena: AENQ: %w", err)
-	}
+	d.aqTail, d.acqHead, d.cmdID = 0, 0, 0
+	clear(d.done)
 	d.aqPhase, d.acqPhase, d.aenqPhase = 1, 1, 1
 	d.aenqHead = ENA_ASYNC_QUEUE_DEPTH
 	w := d.fn.Write32
@@ -221,9 +228,12 @@ func (d *Device) getDeviceAttributes() error {
 			return err
 		}
 	}
+	d.kaTimeout = ENA_DEVICE_KALIVE_TIMEOUT * time.Second
 	if d.supports(ENA_ADMIN_HW_HINTS) {
-		if _, err := d.getFeature(ENA_ADMIN_HW_HINTS, 0); err != nil {
+		if p, err := d.getFeature(ENA_ADMIN_HW_HINTS, 0); err != nil {
 			d.fn.Logf("ena: hints: %v", err)
+		} else {
+			d.applyHints(p)
 		}
 	}
 	return nil
@@ -274,4 +284,23 @@ func (d *Device) SetMTU(mtu int) error {
 	binary.LittleEndian.PutUint32(c[20:], uint32(mtu))
 	_, err := d.submit(c)
 	return err
+}
+
+// applyHints is ena_update_hints: a non-zero hint replaces the driver's
+// default; 0xFFFF means no timeout.
+func (d *Device) applyHints(p []byte) {
+	le := binary.LittleEndian
+	if v := le.Uint16(p[0:]); v != 0 {
+		d.readTimeout = time.Duration(v) * time.Millisecond
+	}
+	switch v := le.Uint16(p[2:]); v {
+	case 0:
+	case 0xFFFF:
+		d.kaTimeout = 0 // the watchdog is off
+	default:
+		d.kaTimeout = time.Duration(v) * time.Millisecond
+	}
+	if v := le.Uint16(p[8:]); v != 0 && v != 0xFFFF {
+		d.adminTimeout = time.Duration(v) * time.Millisecond
+	}
 }

@@ -56,10 +56,17 @@ type Device struct {
 	napi      uint64 // IO vectors that fired, to poll
 	needReset uint32 // a reset reason the watchdog acts on
 
-	linkUp     bool
-	keepAlives uint64
-	lastKA     time.Duration
-	events     uint64
+	linkUp      bool
+	keepAlives  uint64
+	lastKA      time.Duration
+	kaTimeout   time.Duration // 0: no keep-alive watchdog
+	lastService time.Duration
+	txRing      int // ring sizes of the last Open, for a restore
+	rxRing      int
+	Resets      int // resets the driver made after probe, and why
+	LastReset   uint32
+	failed      error // a recovery that did not work: the device is down
+	events      uint64
 }
 
 // Attributes are the device attributes (ena_admin_device_attr_feature_desc).
@@ -101,25 +108,38 @@ func Probe(fn bus.Function, cfg Config) (*Device, error) {
 	if d.mmioResp, err = fn.AllocDMA(8, 8); err != nil {
 		return nil, fmt.Errorf("ena: readless response buffer: %w", err)
 	}
-	d.writeMMIOResp()
-	if err := d.reset(ENA_REGS_RESET_NORMAL); err != nil {
+	if err := d.deviceInit(ENA_REGS_RESET_NORMAL); err != nil {
 		return nil, err
+	}
+	d.lastKA, d.lastService = fn.Now(), fn.Now()
+	return d, nil
+}
+
+// deviceInit is ena_device_init: readless set-up, a reset with reason,
+// the version and DMA-width checks, the admin queue, features, AENQ,
+// moderation, interrupt mode and RSS. Buffers from an earlier init (the
+// reset path) are reused.
+func (d *Device) deviceInit(reason uint32) error {
+	fn := d.fn
+	d.writeMMIOResp()
+	if err := d.reset(reason); err != nil {
+		return err
 	}
 	ver := d.read(ENA_REGS_VERSION_OFF)
 	ctrl := d.read(ENA_REGS_CONTROLLER_VERSION_OFF)
 	if ver == ENA_MMIO_READ_TIMEOUT || ctrl == ENA_MMIO_READ_TIMEOUT {
-		return nil, errors.New("ena: version registers unreadable")
+		return errors.New("ena: version registers unreadable")
 	}
 	if ctrl&0xFFFFFF < 0x000001 {
-		return nil, fmt.Errorf("ena: controller version %#x is below 0.0.1", ctrl)
+		return fmt.Errorf("ena: controller version %#x is below 0.0.1", ctrl)
 	}
 	fn.Logf("ena: device version %d.%d, controller %d.%d.%d", ver>>8&0xFF, ver&0xFF, ctrl>>16&0xFF, ctrl>>8&0xFF, ctrl&0xFF)
 	caps := d.read(ENA_REGS_CAPS_OFF)
 	if w := caps & ENA_REGS_CAPS_DMA_ADDR_WIDTH_MASK >> ENA_REGS_CAPS_DMA_ADDR_WIDTH_SHIFT; w < 32 || w > 48 {
-		return nil, fmt.Errorf("ena: DMA address width %d outside 32..48", w)
+		return fmt.Errorf("ena: DMA address width %d outside 32..48", w)
 	}
 	if err := d.adminInit(); err != nil {
-		return nil, err
+		return err
 	}
 	d.polling = true
 	fn.Write32(0, ENA_REGS_INTR_MASK_OFF, ENA_REGS_ADMIN_INTR_MASK)
@@ -129,30 +149,30 @@ func Probe(fn bus.Function, cfg Config) (*Device, error) {
 		fn.Logf("ena: host attributes not accepted: %v", err)
 	}
 	if err := d.getDeviceAttributes(); err != nil {
-		return nil, err
+		return err
 	}
 	if err := d.configureAENQ(); err != nil {
-		return nil, err
+		return err
 	}
 	d.NumQueues = min(d.cfg.NumCPUs, 128, int(d.MaxQueues.RxSQ), int(d.MaxQueues.TxSQ), int(d.MaxQueues.TxCQ))
 	if err := d.initModeration(); err != nil {
-		return nil, err
+		return err
 	}
 	// MSI-X: one management vector and one per queue pair; interrupt mode;
 	// then every AENQ slot is the device's.
 	if err := fn.EnableMSIX(1 + d.NumQueues); err != nil {
-		return nil, fmt.Errorf("ena: MSI-X: %w", err)
+		return fmt.Errorf("ena: MSI-X: %w", err)
 	}
 	d.polling = false
 	fn.Write32(0, ENA_REGS_INTR_MASK_OFF, 0)
 	fn.Write32(0, ENA_REGS_AENQ_HEAD_DB_OFF, uint32(d.aenqHead))
 	if err := d.rssInit(); err != nil {
-		return nil, fmt.Errorf("ena: RSS: %w", err)
+		return fmt.Errorf("ena: RSS: %w", err)
 	}
 	if err := d.setHostAttr(); err != nil {
 		fn.Logf("ena: host attributes not accepted: %v", err)
 	}
-	return d, nil
+	return nil
 }
 
 func (d *Device) writeMMIOResp() {
@@ -288,3 +308,6 @@ func (d *Device) management() {
 const txCost = 5 * time.Nanosecond
 
 func timeDur(n int) time.Duration { return time.Duration(n) }
+
+// Err returns why the device is down after a failed recovery, or nil.
+func (d *Device) Err() error { return d.failed }

@@ -86,21 +86,24 @@ func (d *Device) Open(txRing, rxRing int) error {
 	// pools, as pages and socket buffers do: a busy sender cannot starve
 	// the receive rings.
 	var err error
-	if d.pool, err = newPool(d.fn, d.NumQueues*txRing); err != nil {
-		return err
+	if d.pool == nil { // the reset path keeps pools and rings
+		if d.pool, err = newPool(d.fn, d.NumQueues*txRing); err != nil {
+			return err
+		}
+		if d.rxPool, err = newPool(d.fn, d.NumQueues*rxRing); err != nil {
+			return err
+		}
+		d.tx = make([]*ring, d.NumQueues)
+		d.rx = make([]*ring, d.NumQueues)
 	}
-	if d.rxPool, err = newPool(d.fn, d.NumQueues*rxRing); err != nil {
-		return err
-	}
-	d.tx = make([]*ring, d.NumQueues)
-	d.rx = make([]*ring, d.NumQueues)
+	d.txRing, d.rxRing = txRing, rxRing
 	for i := range d.tx {
-		if d.tx[i], err = d.createRing(i, true, txRing); err != nil {
+		if d.tx[i], err = d.createRing(i, true, txRing, d.tx[i]); err != nil {
 			return err
 		}
 	}
 	for i := range d.rx {
-		if d.rx[i], err = d.createRing(i, false, rxRing); err != nil {
+		if d.rx[i], err = d.createRing(i, false, rxRing, d.rx[i]); err != nil {
 			return err
 		}
 	}
@@ -122,8 +125,26 @@ func (d *Device) Open(txRing, rxRing int) error {
 	return nil
 }
 
-func (d *Device) createRing(q int, tx bool, depth int) (*ring, error) {
+func (d *Device) createRing(q int, tx bool, depth int, old *ring) (*ring, error) {
 	r := &ring{q: q, tx: tx, depth: depth, sqPhase: 1, cqPhase: 1, pkts: make([]*Packet, depth)}
+	if old != nil {
+		// The reset path: the same memory, zeroed, and the packets the
+		// device held given back.
+		r.sq, r.cq, r.lastDelays = old.sq, old.cq, 0
+		r.packets, r.bytes = old.packets, old.bytes
+		clear(r.sq.Bytes)
+		clear(r.cq.Bytes)
+		for _, p := range old.pkts {
+			if p == nil {
+				continue
+			}
+			if tx {
+				d.pool.put(p)
+			} else {
+				d.rxPool.put(p)
+			}
+		}
+	}
 	cdesc := rxCdescSize
 	dir := ENA_ADMIN_SQ_DIRECTION_RX
 	if tx {
@@ -133,11 +154,15 @@ func (d *Device) createRing(q int, tx bool, depth int) (*ring, error) {
 		}
 	}
 	var err error
-	if r.cq, err = d.fn.AllocDMA(depth*cdesc, 4096); err != nil {
-		return nil, fmt.Errorf("ena: CQ of queue %d: %w", q, err)
+	if r.cq.Bytes == nil {
+		if r.cq, err = d.fn.AllocDMA(depth*cdesc, 4096); err != nil {
+			return nil, fmt.Errorf("ena: CQ of queue %d: %w", q, err)
+		}
 	}
-	if r.sq, err = d.fn.AllocDMA(depth*ioDescSize, 4096); err != nil {
-		return nil, fmt.Errorf("ena: SQ of queue %d: %w", q, err)
+	if r.sq.Bytes == nil {
+		if r.sq, err = d.fn.AllocDMA(depth*ioDescSize, 4096); err != nil {
+			return nil, fmt.Errorf("ena: SQ of queue %d: %w", q, err)
+		}
 	}
 	le := binary.LittleEndian
 	c := make([]byte, adminEntrySize)
@@ -368,6 +393,14 @@ func (d *Device) unmaskPair(q int) {
 // Poll is the NAPI poll of every pair whose vector fired: clean Tx, then
 // unmask (the caller receives with RxBatch). It returns the Tx work done.
 func (d *Device) Poll() int {
+	if !d.up {
+		return 0
+	}
+	if err := d.service(); err != nil {
+		d.fn.Logf("%v", err)
+		d.failed = err
+		return 0
+	}
 	if !d.up {
 		return 0
 	}

@@ -3,19 +3,22 @@ package ena
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/nicforge/nicforge/driver/bus"
 )
 
 // rss is the driver's RSS state (ena_com_rss): the key the device handed
 // out, the field selection and the host indirection table (driver queue
 // numbers; the device gets their Rx CQ indices).
 type rss struct {
-	on      bool
-	key     []byte
-	keyBuf  []byte // control buffers
-	ctrl    []byte
-	table   []int
-	keyIOVA uint64
-	ctrlIOV uint64
+	on       bool
+	key      []byte
+	keyBuf   []byte // control buffers
+	ctrl     []byte
+	table    []int
+	keyIOVA  uint64
+	ctrlIOV  uint64
+	tableBuf bus.Buffer
 }
 
 // withBuffer makes cmd carry a control buffer (flags: ctrl_data_indirect,
@@ -43,16 +46,18 @@ func (d *Device) rssInit() error {
 	if lo, hi := le.Uint16(p[0:]), le.Uint16(p[2:]); lo > ENA_RX_RSS_TABLE_LOG_SIZE || hi < ENA_RX_RSS_TABLE_LOG_SIZE {
 		return fmt.Errorf("ena: RSS table of 2^%d entries outside the device's 2^%d..2^%d", ENA_RX_RSS_TABLE_LOG_SIZE, lo, hi)
 	}
-	kb, err := d.fn.AllocDMA(8+ENA_HASH_KEY_SIZE, 64)
-	if err != nil {
-		return err
-	}
-	cb, err := d.fn.AllocDMA(rssHashCtrlSize, 64)
-	if err != nil {
-		return err
-	}
 	r := &d.rss
-	r.keyBuf, r.keyIOVA, r.ctrl, r.ctrlIOV = kb.Bytes, kb.IOVA, cb.Bytes, cb.IOVA
+	if r.keyBuf == nil { // kept across resets
+		kb, err := d.fn.AllocDMA(8+ENA_HASH_KEY_SIZE, 64)
+		if err != nil {
+			return err
+		}
+		cb, err := d.fn.AllocDMA(rssHashCtrlSize, 64)
+		if err != nil {
+			return err
+		}
+		r.keyBuf, r.keyIOVA, r.ctrl, r.ctrlIOV = kb.Bytes, kb.IOVA, cb.Bytes, cb.IOVA
+	}
 	r.table = make([]int, 1<<ENA_RX_RSS_TABLE_LOG_SIZE)
 	for i := range r.table {
 		r.table[i] = i % d.NumQueues
@@ -120,10 +125,13 @@ func (d *Device) rssConfigure() error {
 	if !r.on {
 		return nil
 	}
-	buf, err := d.fn.AllocDMA(4*len(r.table), 64)
-	if err != nil {
-		return err
+	if r.tableBuf.Bytes == nil {
+		var err error
+		if r.tableBuf, err = d.fn.AllocDMA(4*len(r.table), 64); err != nil {
+			return err
+		}
 	}
+	buf := r.tableBuf
 	for i, q := range r.table {
 		binary.LittleEndian.PutUint16(buf.Bytes[4*i:], d.rx[q].cqIdx)
 	}
@@ -134,7 +142,6 @@ func (d *Device) rssConfigure() error {
 	if _, err := d.submit(c); err != nil {
 		return err
 	}
-	d.fn.FreeDMA(buf)
 	if err := d.setHashFunction(); err != nil {
 		return err
 	}

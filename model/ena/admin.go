@@ -165,7 +165,10 @@ func (fn *function) getFeature(cmd, p []byte) byte {
 		le.PutUint32(p[4:], 1<<3)
 		le.PutUint32(p[8:], 1<<3)
 	case FeatHWHints:
-		// 0 = the driver's default for every timeout.
+		h := d.cfg.Hints
+		for i, v := range []uint16{h.MMIOReadTimeout, h.DriverWatchdog, h.MissingTxCompletion, h.MissedTxThreshold, h.AdminCompletion, h.NetdevWatchdog} {
+			le.PutUint16(p[2*i:], v)
+		}
 		le.PutUint16(p[12:], 19) // max_tx_sgl_size
 		le.PutUint16(p[14:], 19) // max_rx_sgl_size
 	case FeatInterruptModerate:

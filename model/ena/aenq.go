@@ -30,6 +30,10 @@ func (fn *function) aenqDoorbell(head uint16, at sim.Time) {
 		if fn.gen != gen || fn.d.cfg.KeepAliveOff {
 			return
 		}
+		if stop := fn.d.cfg.KeepAliveStop; stop != 0 && now >= stop && !fn.kaRecovered {
+			fn.d.timers.At(now+fn.d.cfg.Timing.KeepAlive, tick) // silent, still alive inside
+			return
+		}
 		var data [24]byte // rx_drops, tx_drops, rx_overruns (lo, hi each)
 		fn.postEvent(AENQKeepAlive, 0, data[:], now)
 		fn.d.timers.At(now+fn.d.cfg.Timing.KeepAlive, tick)

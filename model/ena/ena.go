@@ -50,10 +50,23 @@ type Config struct {
 	ReadlessOff  bool // PCI revision bit 0: the driver reads registers directly
 	Timing       Timing
 	KeepAliveOff bool // the device never sends KEEP_ALIVE (a fault to inject)
+	// KeepAliveStop is a fault: from this time on the device sends no
+	// KEEP_ALIVE, until the driver resets it (0: never).
+	KeepAliveStop sim.Time
+	// Hints are the HW_HINTS the device hands out (zero fields: the
+	// driver's defaults).
+	Hints Hints
 	// MACs are the addresses functions report (the card PF provisions
 	// them); a function without one gets 02:00:0e:0a followed by its
 	// function number.
 	MACs map[pcie.Func]ether.MAC
+}
+
+// Hints are the device's HW_HINTS (ena_admin_ena_hw_hints), in ms where a
+// time; 0 means the driver's default, 0xFFFF no timeout.
+type Hints struct {
+	MMIOReadTimeout, DriverWatchdog, MissingTxCompletion uint16
+	MissedTxThreshold, AdminCompletion, NetdevWatchdog   uint16
 }
 
 // Device is the ENA personality: the PF (0x0EC2) and its VFs (0xEC20),
@@ -285,3 +298,7 @@ func (d *Device) Functions() []pcie.Func {
 	}
 	return out
 }
+
+// StopKeepAlive injects the keep-alive fault from time at on: no
+// KEEP_ALIVE events until the driver resets the function.
+func (d *Device) StopKeepAlive(at sim.Time) { d.cfg.KeepAliveStop = at }

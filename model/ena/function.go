@@ -44,6 +44,7 @@ type function struct {
 	rxPackets, rxBytes uint64
 	rxDrops            uint64
 	rss                rss
+	kaRecovered        bool // a reset after KeepAliveStop cleared the fault
 }
 
 func (d *Device) newFunction(f pcie.Func) *function {
@@ -104,6 +105,9 @@ func (fn *function) devCtl(v uint32, at sim.Time) {
 		fn.lastReason |= (v >> devCtlReasonExtSft & 0xF) << 4
 		fn.resets++
 		fn.d.cov.resetReason(fn.lastReason)
+		if stop := fn.d.cfg.KeepAliveStop; stop != 0 && at >= stop {
+			fn.kaRecovered = true
+		}
 		fn.reset(at)
 		fn.sts = 0
 		gen := fn.gen

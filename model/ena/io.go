@@ -416,7 +416,12 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 	binary.LittleEndian.PutUint16(cd[0:], uint16(reqID))
 	binary.LittleEndian.PutUint16(cd[6:], q.head)
 	c := q.cq
-	d.timers.At(ready, func(t sim.Time) { fn.writeCompletion(c, cd[:], 3, true, t) })
+	gen := fn.gen
+	d.timers.At(ready, func(t sim.Time) {
+		if fn.gen == gen { // a reset drops completions in flight
+			fn.writeCompletion(c, cd[:], 3, true, t)
+		}
+	})
 	return n, true
 }
 
@@ -497,7 +502,11 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 		status = l3IPv6
 	}
 	c := q.cq
+	gen := fn.gen
 	d.timers.At(at, func(t sim.Time) {
+		if fn.gen != gen {
+			return // a reset dropped the queue
+		}
 		pos := 0
 		for k := 0; k < nb; k++ {
 			l := min(bufs[k].n, len(data)-pos)

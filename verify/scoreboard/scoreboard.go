@@ -64,6 +64,7 @@ type entry struct {
 	seq  uint64
 	at   sim.Time
 	data []byte
+	void bool // lost to a reset if it never arrives
 }
 
 // slot is an expected frame in a queue: its bytes live in the queue's
@@ -73,6 +74,7 @@ type slot struct {
 	seq    uint64
 	at     sim.Time
 	off, n int // off < 0: taken out of order
+	void   bool
 }
 
 // expectQueue is the predicted frames of one stream at one destination, in
@@ -92,7 +94,7 @@ func (q *expectQueue) push(seq uint64, at sim.Time, frame []byte) {
 // entry returns slot i with its bytes; they stay valid until compact.
 func (q *expectQueue) entry(i int) entry {
 	x := q.q[i]
-	return entry{seq: x.seq, at: x.at, data: q.buf[x.off : x.off+x.n]}
+	return entry{seq: x.seq, at: x.at, data: q.buf[x.off : x.off+x.n], void: x.void}
 }
 
 // Stream accumulates one stream's results.
@@ -404,6 +406,11 @@ func (sb *Scoreboard) Finish() {
 		sort.Slice(left, func(i, j int) bool { return left[i].seq < left[j].seq })
 		st := sb.stream(k.stream)
 		for _, e := range left {
+			if e.void {
+				st.Dropped++ // in flight when its function was reset
+				st.Expected--
+				continue
+			}
 			st.Missing++
 			sb.mismatch(st, Missing, e.at, k.dst, k.stream, e.seq, fmt.Sprintf("sent at %v, never delivered", e.at))
 		}
@@ -565,4 +572,28 @@ func (k qkey) less(o qkey) bool {
 		return k.dst < o.dst
 	}
 	return k.flow < o.flow
+}
+
+// Reset tells the scoreboard that endpoint e's device function was reset
+// at time at: frames in flight to or from it may be lost. Those that still
+// arrive count as received; those that never do count as predicted drops,
+// not missing.
+func (sb *Scoreboard) Reset(e Endpoint, at sim.Time) {
+	name := sb.name(e)
+	for k, q := range sb.expect {
+		st := sb.streams[k.stream]
+		if k.dst != e && (st == nil || st.From != name) {
+			continue
+		}
+		for i := q.head; i < len(q.q); i++ {
+			if q.q[i].at <= at {
+				q.q[i].void = true
+			}
+		}
+		for i := range q.late {
+			if q.late[i].at <= at {
+				q.late[i].void = true
+			}
+		}
+	}
 }

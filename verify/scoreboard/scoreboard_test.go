@@ -227,3 +227,26 @@ func TestSelectKthMatchesSort(t *testing.T) {
 		}
 	}
 }
+
+// Frames in flight when a function is reset may be lost: those never
+// delivered are predicted drops, those delivered still count, and frames
+// sent after the reset are held to the usual rules.
+func TestResetVoidsFramesInFlight(t *testing.T) {
+	sb := New(fixed{1: {vf0}}, []string{"vf0"})
+	sb.DeclareStream(1, "s", Wire, vf0)
+	for i := uint64(0); i < 4; i++ {
+		sb.Sent(Wire, frame(1, i), sim.Time(i))
+	}
+	sb.Reset(vf0, 10)
+	sb.Sent(Wire, frame(1, 4), 20)
+	sb.Sent(Wire, frame(1, 5), 21)
+	sb.Received(vf0, frame(1, 1), 30) // survived the reset
+	sb.Received(vf0, frame(1, 4), 31)
+	sb.Finish()
+	st := sb.Streams()[0]
+	require.Equal(t, uint64(2), st.Received)
+	require.Equal(t, uint64(3), st.Dropped, "seq 0, 2 and 3 lost in the reset")
+	require.Equal(t, uint64(1), st.Missing, "seq 5 was sent after it")
+	require.Equal(t, uint64(1), sb.Counts[Missing])
+	require.Zero(t, sb.Counts[Reordered], "frames lost in a reset are not reordering")
+}
