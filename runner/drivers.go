@@ -50,7 +50,7 @@ func (s *simulation) runPF(i int, fn bus.Function) {
 		s.fail(fmt.Errorf("%s: ixgbe open: %w", fp.Name, err))
 		return
 	}
-	port := &pfPort{d: d}
+	port := newPFPort(d)
 	app := workload.NewApp(port, fn, fp.Polling)
 	s.setupApp(i, app, d.MAC())
 	s.arrive(fn.Now())
@@ -77,7 +77,7 @@ func (s *simulation) runVF(i int, fn bus.Function) {
 		s.fail(fmt.Errorf("%s: ixgbevf open: %w", fp.Name, err))
 		return
 	}
-	port := &vfPort{d: d}
+	port := newVFPort(d)
 	app := workload.NewApp(port, fn, fp.Polling)
 	s.setupApp(i, app, d.MAC())
 	s.arrive(fn.Now())
@@ -124,91 +124,86 @@ func (s *simulation) flow(st StreamPlan, src ether.MAC) ether.Flow {
 // wirePeerMAC is the station on the far side of the uplink.
 var wirePeerMAC = ether.MAC{0x02, 0x00, 0x5e, 0x00, 0x00, 0x01}
 
+// batchDriver is the batch API the drivers share, over their own packet
+// type P.
+type batchDriver[P any] interface {
+	TxRoom(q int) int
+	AllocPacket() *P
+	FreePacket(*P)
+	TxBatch(q int, pkts []*P) int
+	RxBatch(q int, out []*P) int
+}
+
+// batchPort is workload.Port's Tx and Rx over a batchDriver: data reaches
+// a packet's bytes, release gives a received packet back.
+type batchPort[P any] struct {
+	drv     batchDriver[P]
+	data    func(*P) *[]byte
+	release func(*P)
+	pkts    []*P
+}
+
+func (p *batchPort[P]) Tx(q, n int, fill func(int, []byte) int) int {
+	n = min(n, p.drv.TxRoom(q))
+	p.pkts = p.pkts[:0]
+	for i := 0; i < n; i++ {
+		pk := p.drv.AllocPacket()
+		if pk == nil {
+			break
+		}
+		d := p.data(pk)
+		*d = (*d)[:fill(i, (*d)[:cap(*d)])]
+		p.pkts = append(p.pkts, pk)
+	}
+	sent := p.drv.TxBatch(q, p.pkts)
+	for _, pk := range p.pkts[sent:] {
+		p.drv.FreePacket(pk)
+	}
+	return sent
+}
+
+func (p *batchPort[P]) Rx(q, max int, fn func([]byte)) int {
+	if cap(p.pkts) < max {
+		p.pkts = make([]*P, max)
+	}
+	buf := p.pkts[:max]
+	n := p.drv.RxBatch(q, buf)
+	for _, pk := range buf[:n] {
+		fn(*p.data(pk))
+		p.release(pk)
+	}
+	return n
+}
+
 // vfPort adapts the ixgbevf driver to workload.Port.
 type vfPort struct {
-	d    *vfdrv.Device
-	pkts []*vfdrv.Packet
+	d *vfdrv.Device
+	batchPort[vfdrv.Packet]
+}
+
+func newVFPort(d *vfdrv.Device) *vfPort {
+	return &vfPort{d: d, batchPort: batchPort[vfdrv.Packet]{drv: d, data: func(p *vfdrv.Packet) *[]byte { return &p.Data }, release: d.FreePacket}}
 }
 
 func (p *vfPort) Queues() int                     { return p.d.NumQueues() }
 func (p *vfPort) TxRoom(q int) int                { return p.d.TxRoom(q) }
 func (p *vfPort) Poll(budget int) int             { return p.d.Poll(budget) }
 func (p *vfPort) Wait(timeout time.Duration) bool { return p.d.WaitInterrupt(timeout) }
-func (p *vfPort) Tx(q, n int, fill func(int, []byte) int) int {
-	if room := p.d.TxRoom(q); n > room {
-		n = room
-	}
-	p.pkts = p.pkts[:0]
-	for i := 0; i < n; i++ {
-		pk := p.d.AllocPacket()
-		if pk == nil {
-			break
-		}
-		l := fill(i, pk.Data[:cap(pk.Data)])
-		pk.Data = pk.Data[:l]
-		p.pkts = append(p.pkts, pk)
-	}
-	sent := p.d.TxBatch(q, p.pkts)
-	for _, pk := range p.pkts[sent:] {
-		p.d.FreePacket(pk)
-	}
-	return sent
-}
-func (p *vfPort) Rx(q, max int, fn func([]byte)) int {
-	if cap(p.pkts) < max {
-		p.pkts = make([]*vfdrv.Packet, max)
-	}
-	buf := p.pkts[:max]
-	n := p.d.RxBatch(q, buf)
-	for _, pk := range buf[:n] {
-		fn(pk.Data)
-		p.d.FreePacket(pk)
-	}
-	return n
-}
 
 // pfPort adapts the ixgbe PF driver to workload.Port.
 type pfPort struct {
-	d    *pfdrv.Device
-	pkts []*pfdrv.Packet
+	d *pfdrv.Device
+	batchPort[pfdrv.Packet]
+}
+
+func newPFPort(d *pfdrv.Device) *pfPort {
+	return &pfPort{d: d, batchPort: batchPort[pfdrv.Packet]{drv: d, data: func(p *pfdrv.Packet) *[]byte { return &p.Data }, release: d.FreePacket}}
 }
 
 func (p *pfPort) Queues() int                     { return 1 }
 func (p *pfPort) TxRoom(q int) int                { return p.d.TxRoom(q) }
 func (p *pfPort) Poll(budget int) int             { return p.d.Poll(budget) }
 func (p *pfPort) Wait(timeout time.Duration) bool { return p.d.WaitInterrupt(timeout) }
-func (p *pfPort) Tx(q, n int, fill func(int, []byte) int) int {
-	if room := p.d.TxRoom(q); n > room {
-		n = room
-	}
-	p.pkts = p.pkts[:0]
-	for i := 0; i < n; i++ {
-		pk := p.d.AllocPacket()
-		if pk == nil {
-			break
-		}
-		l := fill(i, pk.Data[:cap(pk.Data)])
-		pk.Data = pk.Data[:l]
-		p.pkts = append(p.pkts, pk)
-	}
-	sent := p.d.TxBatch(q, p.pkts)
-	for _, pk := range p.pkts[sent:] {
-		p.d.FreePacket(pk)
-	}
-	return sent
-}
-func (p *pfPort) Rx(q, max int, fn func([]byte)) int {
-	if cap(p.pkts) < max {
-		p.pkts = make([]*pfdrv.Packet, max)
-	}
-	buf := p.pkts[:max]
-	n := p.d.RxBatch(q, buf)
-	for _, pk := range buf[:n] {
-		fn(pk.Data)
-		p.d.FreePacket(pk)
-	}
-	return n
-}
 
 // modelMutation returns m if it is a model mutation, else "".
 func modelMutation(m string) string {

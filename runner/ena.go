@@ -39,7 +39,7 @@ func (s *simulation) runENA(i int, fn bus.Function, pf bool) {
 		s.fail(fmt.Errorf("%s: ena open: %w", fp.Name, err))
 		return
 	}
-	port := &enaPort{d: d}
+	port := newENAPort(d)
 	port.onReset = func() {
 		s.sb.Reset(scoreboard.Endpoint(i), sim.FromDuration(fn.Now()))
 		s.enaResets[i] = append(s.enaResets[i], fn.Now())
@@ -55,51 +55,24 @@ func (s *simulation) runENA(i int, fn bus.Function, pf bool) {
 
 // enaPort adapts the ENA driver to workload.Port.
 type enaPort struct {
-	d       *enadrv.Device
-	pkts    []*enadrv.Packet
+	d *enadrv.Device
+	batchPort[enadrv.Packet]
 	onReset func() // the driver reset the device (watchdog)
 }
 
-func (p *enaPort) Queues() int      { return p.d.NumQueuePairs() }
-func (p *enaPort) TxRoom(q int) int { return p.d.TxRoom(q) }
+func newENAPort(d *enadrv.Device) *enaPort {
+	return &enaPort{d: d, batchPort: batchPort[enadrv.Packet]{drv: d, data: func(p *enadrv.Packet) *[]byte { return &p.Data }, release: d.ReleaseRx}}
+}
+
+func (p *enaPort) Queues() int                     { return p.d.NumQueuePairs() }
+func (p *enaPort) TxRoom(q int) int                { return p.d.TxRoom(q) }
+func (p *enaPort) Wait(timeout time.Duration) bool { return p.d.WaitInterrupt(timeout) }
+
 func (p *enaPort) Poll(budget int) int {
 	before := p.d.Resets
 	n := p.d.Poll()
 	if p.d.Resets != before && p.onReset != nil {
 		p.onReset()
-	}
-	return n
-}
-func (p *enaPort) Wait(timeout time.Duration) bool { return p.d.WaitInterrupt(timeout) }
-
-func (p *enaPort) Tx(q, n int, fill func(int, []byte) int) int {
-	n = min(n, p.d.TxRoom(q))
-	p.pkts = p.pkts[:0]
-	for i := 0; i < n; i++ {
-		pk := p.d.AllocPacket()
-		if pk == nil {
-			break
-		}
-		l := fill(i, pk.Data[:cap(pk.Data)])
-		pk.Data = pk.Data[:l]
-		p.pkts = append(p.pkts, pk)
-	}
-	sent := p.d.TxBatch(q, p.pkts)
-	for _, pk := range p.pkts[sent:] {
-		p.d.FreePacket(pk)
-	}
-	return sent
-}
-
-func (p *enaPort) Rx(q, max int, fn func([]byte)) int {
-	if cap(p.pkts) < max {
-		p.pkts = make([]*enadrv.Packet, max)
-	}
-	buf := p.pkts[:max]
-	n := p.d.RxBatch(q, buf)
-	for _, pk := range buf[:n] {
-		fn(pk.Data)
-		p.d.ReleaseRx(pk)
 	}
 	return n
 }
