@@ -22,12 +22,28 @@ func BenchmarkDefaultSteady(b *testing.B) {
 	benchScenario(b, 10*time.Millisecond)
 }
 
+// BenchmarkENADefault runs testbenches/ena_default.yaml: an ENA VF with 4
+// queue pairs at 100 Gb/s line rate with RSS over 16 flows.
+//
+//	go test -run xxx -bench ENADefault ./runner/
+func BenchmarkENADefault(b *testing.B) {
+	sc, err := scenario.Load("../testbenches/ena_default.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchRun(b, sc, 0)
+}
+
 func benchScenario(b *testing.B, window time.Duration) {
+	benchRun(b, scenario.Default(), window)
+}
+
+func benchRun(b *testing.B, sc *scenario.Scenario, window time.Duration) {
 	var pkts uint64
 	var simNS, wallNS float64
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		r, err := Run(scenario.Default(), Options{Duration: window})
+		r, err := Run(sc, Options{Duration: window})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -54,9 +54,7 @@ func BuildUDP(p []byte, fl *Flow, stream uint16, seq uint64) {
 	binary.BigEndian.PutUint16(st[0:2], stampMagic)
 	binary.BigEndian.PutUint16(st[2:4], stream)
 	binary.BigEndian.PutUint64(st[4:12], seq)
-	for i := 12; i < len(st); i++ {
-		st[i] = byte(seq) ^ byte(i)
-	}
+	fill(st, seq)
 }
 
 // SetSeq rewrites the sequence number of a stamped frame built by BuildUDP
@@ -67,8 +65,25 @@ func SetSeq(p []byte, seq uint64) {
 	}
 	st := p[stampOff:]
 	binary.BigEndian.PutUint64(st[4:12], seq)
-	for i := 12; i < len(st); i++ {
-		st[i] = byte(seq) ^ byte(i)
+	fill(st, seq)
+}
+
+// fillRows[s][j] is s ^ j: the fill pattern, a row per low byte of the
+// sequence number, so a frame's fill is a few copies, not a byte loop.
+var fillRows = func() (r [256][256]byte) {
+	for s := range r {
+		for j := range r[s] {
+			r[s][j] = byte(s) ^ byte(j)
+		}
+	}
+	return r
+}()
+
+// fill writes byte(seq) ^ byte(i) into st[i] for i from 12 on.
+func fill(st []byte, seq uint64) {
+	row := &fillRows[byte(seq)]
+	for i := 12; i < len(st); {
+		i += copy(st[i:], row[i&0xFF:])
 	}
 }
 

@@ -250,3 +250,19 @@ func TestResetVoidsFramesInFlight(t *testing.T) {
 	require.Equal(t, uint64(1), sb.Counts[Missing])
 	require.Zero(t, sb.Counts[Reordered], "frames lost in a reset are not reordering")
 }
+
+func TestCorruptionPastTheKeptBytes(t *testing.T) {
+	sb := New(fixed{1: {vf0}}, []string{"vf0"})
+	big := func() []byte {
+		b := make([]byte, 1514)
+		ether.BuildUDP(b, &ether.Flow{Dst: ether.MAC{2, 0, 0, 0, 0, 1}}, 1, 0)
+		return b
+	}
+	sb.Sent(Wire, big(), 0)
+	f := big()
+	f[1000] ^= 1
+	sb.Received(vf0, f, 0)
+	sb.Finish()
+	require.Equal(t, uint64(1), sb.Counts[Corrupted])
+	require.Contains(t, sb.Kept[0].Detail, "bytes past 128 differ (the first 128 match)")
+}
