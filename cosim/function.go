@@ -126,9 +126,29 @@ func (f *function) Write32(bar int, off uint32, v uint32) {
 	}
 }
 
+// WriteBlock is write-combined: the CPU's combining buffer goes out as
+// one posted TLP per 64-byte line, and the device sees a line's words
+// together when the TLP arrives.
 func (f *function) WriteBlock(bar int, off uint32, p []byte) {
-	for i := 0; i+4 <= len(p); i += 4 {
-		f.Write32(bar, off+uint32(i), binary.LittleEndian.Uint32(p[i:]))
+	h := f.h
+	c := h.cur
+	if c == nil || h.stopped {
+		panic(errStopped)
+	}
+	const line = 64
+	for start := 0; start < len(p); start += line {
+		end := min(start+line, len(p))
+		arrive := h.link.down.send(c.time, end-start)
+		if !f.present() {
+			continue
+		}
+		for i := start; i+4 <= end; i += 4 {
+			a, v := off+uint32(i), binary.LittleEndian.Uint32(p[i:])
+			h.mmioQ = append(h.mmioQ, mmioWrite{at: arrive, f: f.id, bar: bar, off: a, v: v})
+			if h.tr != nil {
+				h.tr.Record(&trace.Event{Time: arrive, Kind: trace.MMIOWrite, Func: uint16(f.id), Bar: uint8(bar), Addr: uint64(a), Value: uint64(v)})
+			}
+		}
 	}
 }
 

@@ -107,6 +107,14 @@ func (s *simulation) evaluate(r *report.Report) []report.Check {
 			ok := isENA && len(resets) > 0 && resets[len(resets)-1] < s.w0 && f.TxPPS+f.RxPPS > 0
 			add("recovered:"+f.Name, ok, "driver resets at %v (the device's last reason %d), window from %v: %.0f Tx and %.0f Rx packets/s after it",
 				resets, reason, s.w0, f.TxPPS, f.RxPPS)
+		case "llq_used":
+			f := r.Functions[e.Function]
+			var pushed, tx uint64
+			if m, ok := s.dev.(enaModel); ok {
+				pushed = m.LLQPushed(s.fnID(e.Function))
+				tx, _, _, _, _ = m.Traffic(s.fnID(e.Function))
+			}
+			add("llq_used:"+f.Name, pushed > 0 && tx > 0, "%d packets sent, %d header bytes pushed through LLQ entries", tx, pushed)
 		case "spoof_blocked":
 			n := s.dev.spoofDrops()
 			add("spoof_blocked:"+s.plan.Functions[e.Function].Name, float64(n) >= e.Min, "%d frames with a spoofed source blocked (want >= %.0f)", n, e.Min)

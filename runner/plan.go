@@ -30,6 +30,7 @@ type Plan struct {
 	// ENA: keep-alive period and watchdog hint (0: defaults), and faults.
 	KeepAlive    time.Duration
 	WatchdogHint time.Duration
+	LLQ          bool
 	Faults       []scenario.Fault
 	Draws        []string // what a template scenario drew for this seed
 }

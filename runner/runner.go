@@ -63,7 +63,7 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 		UplinkBPS: uint64(sc.Card.UplinkGbps * 1e9), CoreHz: uint64(sc.Card.CoreMHz) * 1_000_000,
 		PCIe: sc.Card.PCIe, VEB: sc.Card.Switch == "veb", NumVFs: sc.Card.VFs, ExactTicks: opt.ExactTicks,
 	}
-	p.KeepAlive, p.WatchdogHint, p.Faults = sc.Card.KeepAlive, sc.Card.WatchdogHint, sc.Faults
+	p.KeepAlive, p.WatchdogHint, p.Faults, p.LLQ = sc.Card.KeepAlive, sc.Card.WatchdogHint, sc.Faults, sc.Card.LLQ
 	for _, d := range sc.Draws {
 		p.Draws = append(p.Draws, d.String())
 	}

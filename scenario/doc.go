@@ -24,6 +24,7 @@
 //	  - {check: spoof_blocked, function: vf0, min: 1}
 //	  - {check: rss_spread, function: vf0, min: 0.75}  # every Rx queue within 25% of the mean
 //	  - {check: recovered, function: vf0}  # ENA: a watchdog reset before the window, traffic in it
+//	  - {check: llq_used, function: vf0}   # ENA (card.llq: true): Tx went through LLQ entries
 //	faults:
 //	  - {kind: keep_alive_stop, at: 300ms}  # ENA: from traffic start; card: {keep_alive: 100ms, watchdog_hint: 300ms}
 //

@@ -65,6 +65,7 @@ type Card struct {
 	// to its drivers (0: the defaults, 1 s and the driver's 6 s).
 	KeepAlive    time.Duration
 	WatchdogHint time.Duration
+	LLQ          bool // ENA: the device offers low-latency queues
 }
 
 // Fault is an injected fault.
@@ -131,7 +132,7 @@ type Expect struct {
 }
 
 // Checks that expectations may name.
-var Checks = []string{"line_rate", "delivered", "no_drops", "irq_moderation", "no_dma_faults", "spoof_blocked", "rss_spread", "recovered"}
+var Checks = []string{"line_rate", "delivered", "no_drops", "irq_moderation", "no_dma_faults", "spoof_blocked", "rss_spread", "recovered", "llq_used"}
 
 //go:embed default.yaml
 var defaultYAML []byte
@@ -185,6 +186,7 @@ type cardDoc struct {
 	Switch      string    `yaml:"switch"`
 	CoreMHz     int       `yaml:"core_mhz"`
 	KeepAlive   yaml.Node `yaml:"keep_alive"`
+	LLQ         *bool     `yaml:"llq"`
 	Watchdog    yaml.Node `yaml:"watchdog_hint"`
 }
 
@@ -363,6 +365,12 @@ func (p *parser) scenario(doc *fileDoc) *Scenario {
 	}
 	if s.Card.Personality != "ixgbe" && s.Card.Personality != "ena" {
 		p.fail(1, "card.personality: %q (want ixgbe or ena)", s.Card.Personality)
+	}
+	if c.LLQ != nil {
+		if s.Card.Personality != "ena" {
+			p.fail(1, "card.llq: low-latency queues are an ENA feature (card.personality ena)")
+		}
+		s.Card.LLQ = *c.LLQ
 	}
 	if c.KeepAlive.Kind != 0 || c.Watchdog.Kind != 0 {
 		if s.Card.Personality != "ena" {
@@ -715,7 +723,7 @@ func (p *parser) expect(n *yaml.Node, i int, fns, streams map[string]bool) Expec
 		if !streams[e.Traffic] {
 			p.fail(n.Line, "expect[%d]: traffic %q is not a stream of this scenario", i, e.Traffic)
 		}
-	case "irq_moderation", "spoof_blocked", "rss_spread", "recovered":
+	case "irq_moderation", "spoof_blocked", "rss_spread", "recovered", "llq_used":
 		if !fns[e.Function] {
 			p.fail(n.Line, "expect[%d]: function %q is not in this scenario", i, e.Function)
 		}

@@ -58,6 +58,8 @@ func TestBenchBadInput(t *testing.T) {
 		{[]string{"bench", "--itr", "0x29"}, "--itr 0x29: want dynamic or an EITR value"},
 		{[]string{"bench", "--pps", "lots"}, `--pps: "lots" is not a positive number`},
 		{[]string{"bench", "--pps", "0"}, `--pps: "0" is not a positive number`},
+		{[]string{"bench", "--itr", "0xZZ"}, `--itr: "0xZZ" is not a positive number`},
+		{[]string{"bench", "no-such-scenario.yaml"}, "no-such-scenario.yaml"},
 	} {
 		code, _, stderr := run(append(tc.args, "--out", t.TempDir())...)
 		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)

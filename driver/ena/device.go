@@ -49,6 +49,7 @@ type Device struct {
 	RxUsecs       uint32
 
 	rss       rss
+	llq       llq
 	pool      *pool // Tx buffers for the application
 	rxPool    *pool
 	tx, rx    []*ring
@@ -154,6 +155,7 @@ func (d *Device) deviceInit(reason uint32) error {
 	if err := d.configureAENQ(); err != nil {
 		return err
 	}
+	d.configLLQ()
 	d.NumQueues = min(d.cfg.NumCPUs, 128, int(d.MaxQueues.RxSQ), int(d.MaxQueues.TxSQ), int(d.MaxQueues.TxCQ))
 	if err := d.initModeration(); err != nil {
 		return err

@@ -68,6 +68,7 @@ type ring struct {
 	packets    uint64
 	bytes      uint64
 	lastDelays uint32 // the delays last written to the unmask register
+	llqOffset  uint32 // Tx in LLQ: the SQ's entries in BAR2
 }
 
 // Open creates the IO queues (for each pair: CQ then SQ, all Tx before
@@ -159,7 +160,8 @@ func (d *Device) createRing(q int, tx bool, depth int, old *ring) (*ring, error)
 			return nil, fmt.Errorf("ena: CQ of queue %d: %w", q, err)
 		}
 	}
-	if r.sq.Bytes == nil {
+	llq := tx && d.llq.on
+	if r.sq.Bytes == nil && !llq {
 		if r.sq, err = d.fn.AllocDMA(depth*ioDescSize, 4096); err != nil {
 			return nil, fmt.Errorf("ena: SQ of queue %d: %w", q, err)
 		}
@@ -183,16 +185,22 @@ func (d *Device) createRing(q int, tx bool, depth int, old *ring) (*ring, error)
 	s[2] = ENA_ADMIN_CREATE_SQ
 	s[4] = byte(dir << ENA_ADMIN_SQ_IDENTITY_DIR_SHIFT)
 	s[6] = ENA_ADMIN_PLACEMENT_POLICY_HOST
+	if llq {
+		s[6] = ENA_ADMIN_PLACEMENT_POLICY_DEV
+	}
 	s[7] = ENA_ADMIN_SQ_PHYSICALLY_CONTIG
 	le.PutUint16(s[8:], r.cqIdx)
 	le.PutUint16(s[10:], uint16(depth))
-	le.PutUint32(s[12:], uint32(r.sq.IOVA))
-	le.PutUint16(s[16:], uint16(r.sq.IOVA>>32))
+	if !llq {
+		le.PutUint32(s[12:], uint32(r.sq.IOVA))
+		le.PutUint16(s[16:], uint16(r.sq.IOVA>>32))
+	}
 	if resp, err = d.submit(s); err != nil {
 		return nil, fmt.Errorf("ena: CREATE_SQ of queue %d: %w", q, err)
 	}
 	r.sqIdx = le.Uint16(resp[8:])
 	r.doorbell = le.Uint32(resp[12:])
+	r.llqOffset = le.Uint32(resp[16:])
 	return r, nil
 }
 
@@ -232,6 +240,13 @@ func (d *Device) TxBatch(q int, pkts []*Packet) int {
 		id := r.freeIDs[len(r.freeIDs)-1]
 		r.freeIDs = r.freeIDs[:len(r.freeIDs)-1]
 		r.pkts[id] = p
+		if d.llq.on {
+			d.txLLQ(r, p, id)
+			r.advance()
+			r.inflight++
+			n++
+			continue
+		}
 		l := len(p.Data)
 		slot := int(r.tail) & (r.depth - 1)
 		desc := r.sq.Bytes[slot*ioDescSize : (slot+1)*ioDescSize]

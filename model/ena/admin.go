@@ -100,6 +100,9 @@ func (d *Device) supportedFeatures() uint32 {
 		FeatRSSHashFunction, FeatRSSHashInput, FeatRSSIndirection} {
 		m |= 1 << f
 	}
+	if d.cfg.LLQ {
+		m |= 1 << FeatLLQ
+	}
 	return m
 }
 
@@ -175,6 +178,8 @@ func (fn *function) getFeature(cmd, p []byte) byte {
 		le.PutUint16(p[0:], 1) // intr_delay_resolution: 1 µs
 	case FeatRSSHashFunction, FeatRSSHashInput, FeatRSSIndirection:
 		return fn.getRSS(cmd, p, d.k.Now())
+	case FeatLLQ:
+		fn.getLLQ(p)
 	case FeatLinkConfig:
 		le.PutUint32(p[0:], d.cfg.LinkMbps)
 		le.PutUint32(p[4:], d.cfg.LinkMbps)
@@ -214,6 +219,8 @@ func (fn *function) setFeature(cmd []byte, at sim.Time) byte {
 		fn.aenqEnabled = want & supportedAENQGroups
 	case FeatRSSHashFunction, FeatRSSHashInput, FeatRSSIndirection:
 		return fn.setRSS(cmd, at)
+	case FeatLLQ:
+		return fn.setLLQ(p, at)
 	case FeatMTU:
 		mtu := int(le.Uint32(p[0:]))
 		if mtu < 128 || mtu > d.cfg.MaxMTU {

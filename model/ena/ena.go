@@ -56,6 +56,8 @@ type Config struct {
 	// Hints are the HW_HINTS the device hands out (zero fields: the
 	// driver's defaults).
 	Hints Hints
+	// LLQ: the device offers low-latency queues in BAR2.
+	LLQ bool
 	// MACs are the addresses functions report (the card PF provisions
 	// them); a function without one gets 02:00:0e:0a followed by its
 	// function number.
@@ -227,8 +229,12 @@ func (d *Device) RegRead(f pcie.Func, bar int, off uint32, at sim.Time) uint32 {
 // RegWrite implements card.Personality.
 func (d *Device) RegWrite(f pcie.Func, bar int, off uint32, v uint32, at sim.Time) {
 	fn := d.fn(f)
+	if fn != nil && bar == 2 && d.cfg.LLQ {
+		fn.llqWrite(off, v, at)
+		return
+	}
 	if fn == nil || bar != 0 {
-		d.card.Flag(f, at, "write of %#x to BAR%d+%#x: ENA decodes registers in BAR0", v, bar, off)
+		d.card.Flag(f, at, "write of %#x to BAR%d+%#x: ENA decodes registers in BAR0 (and LLQ entries in BAR2)", v, bar, off)
 		return
 	}
 	if off >= doorbellBase {
@@ -302,3 +308,11 @@ func (d *Device) Functions() []pcie.Func {
 // StopKeepAlive injects the keep-alive fault from time at on: no
 // KEEP_ALIVE events until the driver resets the function.
 func (d *Device) StopKeepAlive(at sim.Time) { d.cfg.KeepAliveStop = at }
+
+// LLQPushed returns the header bytes f's packets brought in LLQ entries.
+func (d *Device) LLQPushed(f pcie.Func) uint64 {
+	if fn := d.fn(f); fn != nil {
+		return fn.llqPushed
+	}
+	return 0
+}

@@ -45,6 +45,8 @@ type function struct {
 	rxDrops            uint64
 	rss                rss
 	kaRecovered        bool // a reset after KeepAliveStop cleared the fault
+	llq                llqConfig
+	llqPushed          uint64 // header bytes that came through LLQ entries
 }
 
 func (d *Device) newFunction(f pcie.Func) *function {
@@ -136,6 +138,7 @@ func (fn *function) reset(at sim.Time) {
 	fn.aqHead, fn.aqTail, fn.acqTail, fn.busy = 0, 0, 0, false
 	fn.aenqHead, fn.aenqTail, fn.aenqLive, fn.aenqEnabled, fn.linkPosted = 0, 0, false, 0, false
 	fn.mtu = 0
+	fn.llq = llqConfig{}
 	fn.ioInit()
 	fn.rss.reset()
 }

@@ -115,7 +115,7 @@ func TestAdminCommands(t *testing.T) {
 			require.Equal(t, uint16(0), le.Uint16(c[acqPayload+ccqRespIdx:]))
 			require.Equal(t, uint32(unmaskBase), le.Uint32(c[acqPayload+ccqRespUnmask:]))
 		}},
-		{"CREATE_SQ in device memory (LLQ) not modelled yet", []byte{2: OpCreateSQ, csqIdentity: dirTx << 5, csqCaps2: 3}, StatusUnsupportedOpcode, nil},
+		{"CREATE_SQ in device memory without SET LLQ", []byte{2: OpCreateSQ, csqIdentity: dirTx << 5, csqCaps2: 3, csqDepth: 32}, StatusIllegalParameter, nil},
 		{"CREATE_SQ", []byte{2: OpCreateSQ, csqIdentity: dirTx << 5, csqCaps2: placeHost, csqCQIdx: 0, csqDepth: 32, csqBaseLo: 0x00, 0x3C}, StatusSuccess, func(c []byte) {
 			require.Equal(t, uint32(doorbellBase), le.Uint32(c[acqPayload+csqRespDoorbl:]))
 		}},
@@ -193,6 +193,58 @@ func FuzzTxDescriptors(f *testing.F) {
 		copy(h.b[0x3400:0x3600], descs)
 		*now += sim.Microsecond
 		c.MMIOWrite(pcie.PF, 0, doorbellBase, uint32(tail), *now)
+		*now += 10 * sim.Millisecond
+		c.Advance(*now)
+		tx, _, _, _, _ := dev.Traffic(pcie.PF)
+		require.LessOrEqual(t, tx, uint64(32))
+	})
+}
+
+// Any LLQ entries behind a doorbell: sent when well formed, flagged when
+// not, never a panic or a hang.
+func FuzzLLQEntries(f *testing.F) {
+	good := make([]byte, 128)
+	binary.LittleEndian.PutUint32(good[0:], txPhase|txFirst|txLast|txCompReq)
+	good[15] = 60 // all pushed
+	f.Add(good, uint16(1))
+	f.Add(make([]byte, 512), uint16(4))
+	f.Fuzz(func(t *testing.T, entries []byte, tail uint16) {
+		dev := New(Config{LLQ: true})
+		c := card.New(dev, rtl.NewKernel(false), sim.CoreClock)
+		h := &hostMem{b: make([]byte, 0x4000)}
+		c.Attach(h)
+		now := new(sim.Time)
+		w := func(bar int, off, v uint32) {
+			*now += sim.Microsecond
+			c.MMIOWrite(pcie.PF, bar, off, v, *now)
+		}
+		w(0, OffAQ_BASE_LO, aqAt)
+		w(0, OffACQ_BASE_LO, acqAt)
+		w(0, OffAQ_CAPS, AdminDepth|AdminEntrySize<<16)
+		w(0, OffACQ_CAPS, AdminDepth|AdminEntrySize<<16)
+		le := binary.LittleEndian
+		llq := make([]byte, AdminEntrySize)
+		llq[aqOpcode], llq[aqFeatID] = OpSetFeature, FeatLLQ
+		pl := llq[aqFeatPayload:]
+		le.PutUint16(pl[llqSetHeaderLoc:], llqHeaderInline)
+		le.PutUint16(pl[llqSetEntrySize:], llqEntry128)
+		le.PutUint16(pl[llqSetDescsFirst:], 2)
+		le.PutUint16(pl[llqSetStride:], llqStrideMulti)
+		require.Equal(t, byte(StatusSuccess), run(c, h, now, 0, llq)[acqStatus])
+		cq := make([]byte, AdminEntrySize)
+		cq[aqOpcode], cq[ccqCaps2] = OpCreateCQ, 2
+		le.PutUint16(cq[ccqDepth:], 32)
+		le.PutUint32(cq[ccqVector:], 1)
+		le.PutUint32(cq[ccqBaseLo:], 0x3000)
+		require.Equal(t, byte(StatusSuccess), run(c, h, now, 1, cq)[acqStatus])
+		sq := make([]byte, AdminEntrySize)
+		sq[aqOpcode], sq[csqIdentity], sq[csqCaps2] = OpCreateSQ, dirTx<<5, placeDevice
+		le.PutUint16(sq[csqDepth:], 32)
+		require.Equal(t, byte(StatusSuccess), run(c, h, now, 2, sq)[acqStatus])
+		for i := 0; i+4 <= len(entries) && i < 32*128; i += 4 {
+			w(2, uint32(i), le.Uint32(entries[i:]))
+		}
+		w(0, doorbellBase, uint32(tail))
 		*now += 10 * sim.Millisecond
 		c.Advance(*now)
 		tx, _, _, _, _ := dev.Traffic(pcie.PF)

@@ -43,6 +43,7 @@ type sq struct {
 	head, tail uint16 // consumed by the device, doorbell
 	meta       [descSize]byte
 	hasMeta    bool
+	llq        []byte                        // LLQ: the entries in device memory
 	cache      [txBurstDescs * descSize]byte // Tx: fetched descriptors from head on
 	cached     int
 	cacheReady sim.Time
@@ -107,11 +108,16 @@ func (fn *function) createSQ(cmd, resp []byte, at sim.Time) byte {
 	cqi := int(le16(cmd[csqCQIdx:]))
 	depth := le16(cmd[csqDepth:])
 	base := addr48(le32(cmd[csqBaseLo:]), le16(cmd[csqBaseHi:]))
-	if place != placeHost {
-		// LLQ (device placement) is not modelled yet.
-		return StatusUnsupportedOpcode
+	llq := place == placeDevice
+	if place != placeHost && !llq {
+		fn.d.card.Flag(fn.id, at, "CREATE_SQ: placement policy %d (want 1, host, or 3, device)", place)
+		return StatusIllegalParameter
 	}
-	if (dir != dirTx && dir != dirRx) || cqi >= len(fn.cqs) || fn.cqs[cqi] == nil || depth == 0 || depth&(depth-1) != 0 || base == 0 {
+	if llq && (dir != dirTx || !fn.llq.on || int(depth)*fn.llq.entry > llqWindow) {
+		fn.d.card.Flag(fn.id, at, "CREATE_SQ in device memory: direction %d, LLQ configured %v, depth %d: LLQ is for Tx SQs after SET LLQ, up to %d entries", dir, fn.llq.on, depth, llqWindow/max(fn.llq.entry, 1))
+		return StatusIllegalParameter
+	}
+	if (dir != dirTx && dir != dirRx) || cqi >= len(fn.cqs) || fn.cqs[cqi] == nil || depth == 0 || depth&(depth-1) != 0 || (base == 0 && !llq) {
 		fn.d.card.Flag(fn.id, at, "CREATE_SQ: direction %d, cq %d, depth %d, base %#x: want Tx or Rx, a created CQ, a power-of-two depth and a base", dir, cqi, depth, base)
 		return StatusIllegalParameter
 	}
@@ -123,6 +129,10 @@ func (fn *function) createSQ(cmd, resp []byte, at sim.Time) byte {
 	for i, q := range fn.sqs {
 		if q == nil {
 			fn.sqs[i] = &sq{idx: i, tx: dir == dirTx, base: base, depth: depth, cq: c}
+			if llq {
+				fn.sqs[i].llq = make([]byte, int(depth)*fn.llq.entry)
+				binary.LittleEndian.PutUint32(resp[llqRespOffset:], uint32(i*llqWindow))
+			}
 			binary.LittleEndian.PutUint16(resp[csqRespIdx:], uint16(i))
 			binary.LittleEndian.PutUint32(resp[csqRespDoorbl:], uint32(doorbellBase+4*i))
 			return StatusSuccess
@@ -291,7 +301,17 @@ func (e *ioEngine) run(now sim.Time) {
 		if q.head == q.tail {
 			continue
 		}
-		if !owner[i].txBurst(q, now) {
+		send := owner[i].txBurst
+		if q.llq != nil {
+			send = func(q *sq, now sim.Time) bool {
+				ok := false
+				for q.head != q.tail && owner[i].llqPacket(q, now) {
+					ok = true
+				}
+				return ok
+			}
+		}
+		if !send(q, now) {
 			continue // the MAC is full (OnSpace wakes us) or the packet is not whole
 		}
 		more = more || q.head != q.tail
@@ -362,17 +382,14 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 			return 0, false // not written yet: the doorbell ran ahead
 		}
 		n++
-		if lc&txMetaDesc != 0 {
-			if lc&txMetaStore != 0 {
-				copy(q.meta[:], desc)
-				q.hasMeta = true
-			}
+		data, id, l := q.txDesc(desc)
+		if !data {
 			continue
 		}
 		if reqID < 0 {
-			reqID = int(lc>>txReqIDHiSft&0x3F)<<10 | int(le32(desc[4:])>>txReqIDLoSft)
+			reqID = id
 		}
-		total += int(lc & txLenMask)
+		total += l
 		last = lc&txLast != 0
 		if n > maxPktDescs {
 			break
@@ -527,4 +544,19 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 			fn.writeCompletion(c, cd[:], 3, false, t)
 		}
 	})
+}
+
+// txDesc reads one Tx descriptor: a meta descriptor is stored when it says
+// so (data false); a data descriptor gives the req_id it carries and its
+// length.
+func (q *sq) txDesc(desc []byte) (data bool, reqID, length int) {
+	lc := le32(desc)
+	if lc&txMetaDesc != 0 {
+		if lc&txMetaStore != 0 {
+			copy(q.meta[:], desc)
+			q.hasMeta = true
+		}
+		return false, 0, 0
+	}
+	return true, int(lc>>txReqIDHiSft&0x3F)<<10 | int(le32(desc[4:])>>txReqIDLoSft), int(lc & txLenMask)
 }

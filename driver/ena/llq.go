@@ -1,0 +1,94 @@
+package ena
+
+import "encoding/binary"
+
+// LLQ negotiation and the push-mode Tx path (ena_com.c
+// ena_com_config_llq_info, ena_eth_com.c ena_com_prepare_tx with LLQ).
+const (
+	ENA_ADMIN_INLINE_HEADER          = 1
+	ENA_ADMIN_LIST_ENTRY_SIZE_128B   = 1
+	ENA_ADMIN_SINGLE_DESC_PER_ENTRY  = 1
+	ENA_ADMIN_MULTIPLE_DESCS_PER_ENT = 2
+	ENA_ADMIN_PLACEMENT_POLICY_DEV   = 3
+	ENA_MEM_BAR                      = 2
+	llqEntrySize                     = 128
+	llqDescsBeforeHeader             = 2
+	llqAccelFlags                    = 0x3
+)
+
+// llq is the negotiated LLQ layout.
+type llq struct {
+	on         bool
+	multi      bool
+	maxHeader  int // entry size minus the descriptors before the header
+	descsEntry int
+	bounce     [llqEntrySize]byte
+}
+
+// configLLQ is step 12 of the probe: with LLQ offered, take inline
+// headers, 128-byte entries, two descriptors before the header and
+// several descriptors per entry where supported; otherwise host mode.
+func (d *Device) configLLQ() {
+	d.llq = llq{}
+	if !d.supports(ENA_ADMIN_LLQ) {
+		return
+	}
+	p, err := d.getFeature(ENA_ADMIN_LLQ, 1)
+	if err != nil {
+		d.fn.Logf("ena: LLQ: %v; host mode", err)
+		return
+	}
+	le := binary.LittleEndian
+	hdr, entry, before, stride := le.Uint16(p[8:]), le.Uint16(p[12:]), le.Uint16(p[16:]), le.Uint16(p[20:])
+	if hdr&ENA_ADMIN_INLINE_HEADER == 0 || entry&ENA_ADMIN_LIST_ENTRY_SIZE_128B == 0 || before&llqDescsBeforeHeader == 0 {
+		d.fn.Logf("ena: LLQ layout not offered (header %#x, entry %#x, descriptors before header %#x); host mode", hdr, entry, before)
+		return
+	}
+	s := uint16(ENA_ADMIN_SINGLE_DESC_PER_ENTRY)
+	if stride&ENA_ADMIN_MULTIPLE_DESCS_PER_ENT != 0 {
+		s = ENA_ADMIN_MULTIPLE_DESCS_PER_ENT
+	}
+	c := featureCmd(ENA_ADMIN_SET_FEATURE, ENA_ADMIN_LLQ, 1)
+	pl := c[20:]
+	le.PutUint16(pl[10:], ENA_ADMIN_INLINE_HEADER)
+	le.PutUint16(pl[14:], ENA_ADMIN_LIST_ENTRY_SIZE_128B)
+	le.PutUint16(pl[18:], llqDescsBeforeHeader)
+	le.PutUint16(pl[22:], s)
+	le.PutUint16(pl[28:], llqAccelFlags)
+	if _, err := d.submit(c); err != nil {
+		d.fn.Logf("ena: SET LLQ: %v; host mode", err)
+		return
+	}
+	d.llq = llq{on: true, multi: s == ENA_ADMIN_MULTIPLE_DESCS_PER_ENT, maxHeader: llqEntrySize - llqDescsBeforeHeader*ioDescSize, descsEntry: llqEntrySize / ioDescSize}
+}
+
+// LLQ reports whether Tx uses low-latency queues.
+func (d *Device) LLQ() bool { return d.llq.on }
+
+// txLLQ writes one single-buffer packet as one LLQ entry: its data
+// descriptor, then its first bytes pushed; the descriptor covers the rest
+// (length 0 and address 0 when everything was pushed).
+func (d *Device) txLLQ(r *ring, p *Packet, id uint16) {
+	le := binary.LittleEndian
+	e := d.llq.bounce[:]
+	clear(e)
+	l := len(p.Data)
+	push := min(l, d.llq.maxHeader)
+	rest := l - push
+	addr := uint64(0)
+	if rest > 0 {
+		addr = p.iova + uint64(push)
+	}
+	meta := uint32(id&0x3FF) << ENA_ETH_IO_TX_DESC_REQ_ID_LO_SFT
+	if l > 20 && p.Data[12] == 0x08 && p.Data[13] == 0x00 && p.Data[20]&0x40 != 0 {
+		meta |= ENA_ETH_IO_TX_DESC_DF_MASK
+	}
+	le.PutUint32(e[0:], uint32(rest)|uint32(id>>10)<<ENA_ETH_IO_TX_DESC_REQ_ID_HI_SFT|
+		r.sqPhase<<ENA_ETH_IO_TX_DESC_PHASE_SHIFT|ENA_ETH_IO_TX_DESC_FIRST_MASK|ENA_ETH_IO_TX_DESC_LAST_MASK|ENA_ETH_IO_TX_DESC_COMP_REQ_MASK)
+	le.PutUint32(e[4:], meta)
+	le.PutUint32(e[8:], uint32(addr))
+	le.PutUint32(e[12:], uint32(addr>>32)&0xFFFF|uint32(push)<<ENA_ETH_IO_TX_DESC_HDR_LEN_SHIFT)
+	copy(e[llqDescsBeforeHeader*ioDescSize:], p.Data[:push])
+	slot := uint32(int(r.tail) & (r.depth - 1))
+	d.fn.WriteBlock(ENA_MEM_BAR, r.llqOffset+slot*llqEntrySize, e)
+}
