@@ -48,14 +48,16 @@ type Device struct {
 	TxUsecs       uint32 // interrupt moderation, in device units
 	RxUsecs       uint32
 
-	rss       rss
-	llq       llq
-	pool      *pool // Tx buffers for the application
-	rxPool    *pool
-	tx, rx    []*ring
-	up        bool
-	napi      uint64 // IO vectors that fired, to poll
-	needReset uint32 // a reset reason the watchdog acts on
+	rss        rss
+	llq        llq
+	metrics    uint64 // customer metrics the device reports
+	metricsBuf bus.Buffer
+	pool       *pool // Tx buffers for the application
+	rxPool     *pool
+	tx, rx     []*ring
+	up         bool
+	napi       uint64 // IO vectors that fired, to poll
+	needReset  uint32 // a reset reason the watchdog acts on
 
 	linkUp      bool
 	keepAlives  uint64
@@ -150,6 +152,9 @@ func (d *Device) deviceInit(reason uint32) error {
 		fn.Logf("ena: host attributes not accepted: %v", err)
 	}
 	if err := d.getDeviceAttributes(); err != nil {
+		return err
+	}
+	if err := d.discoverMetrics(); err != nil {
 		return err
 	}
 	if err := d.configureAENQ(); err != nil {

@@ -126,8 +126,7 @@ func (fn *function) execute(cmd []byte, at sim.Time) (byte, []byte) {
 	case OpDestroyCQ:
 		return fn.destroyCQ(cmd), resp
 	case OpGetStats:
-		// Statistics are not modelled yet (issue 3).
-		return StatusUnsupportedOpcode, resp
+		return fn.getStats(cmd, resp, at), resp
 	}
 	fn.d.card.Flag(fn.id, at, "admin command with unknown opcode %d", cmd[aqOpcode])
 	return StatusBadOpcode, resp
@@ -145,7 +144,7 @@ func (fn *function) getFeature(cmd, p []byte) byte {
 		le.PutUint32(p[0:], 0) // impl_id
 		le.PutUint32(p[4:], 1) // device_version
 		le.PutUint32(p[8:], d.supportedFeatures())
-		le.PutUint32(p[12:], 1<<CapExtendedResetReasons)
+		le.PutUint32(p[12:], 1<<CapExtendedResetReasons|1<<CapENIStats|1<<CapCustomerMetrics)
 		le.PutUint32(p[16:], 48) // phys_addr_width
 		le.PutUint32(p[20:], 48) // virt_addr_width
 		m := d.MAC(fn.id)

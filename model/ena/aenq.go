@@ -34,7 +34,8 @@ func (fn *function) aenqDoorbell(head uint16, at sim.Time) {
 			fn.d.timers.At(now+fn.d.cfg.Timing.KeepAlive, tick) // silent, still alive inside
 			return
 		}
-		var data [24]byte // rx_drops, tx_drops, rx_overruns (lo, hi each)
+		var data [24]byte // rx_drops, tx_drops, rx_overruns (lo, hi each), cumulative
+		binary.LittleEndian.PutUint64(data[0:], fn.rxDrops)
 		fn.postEvent(AENQKeepAlive, 0, data[:], now)
 		fn.d.timers.At(now+fn.d.cfg.Timing.KeepAlive, tick)
 	}

@@ -56,6 +56,9 @@ type Config struct {
 	// Hints are the HW_HINTS the device hands out (zero fields: the
 	// driver's defaults).
 	Hints Hints
+	// ConntrackCapacity is what customer metrics report as the
+	// connection-tracking allowance available.
+	ConntrackCapacity uint64
 	// LLQ: the device offers low-latency queues in BAR2.
 	LLQ bool
 	// MACs are the addresses functions report (the card PF provisions

@@ -46,7 +46,8 @@ type function struct {
 	rss                rss
 	kaRecovered        bool // a reset after KeepAliveStop cleared the fault
 	llq                llqConfig
-	llqPushed          uint64 // header bytes that came through LLQ entries
+	llqPushed          uint64    // header bytes that came through LLQ entries
+	eni                [5]uint64 // packets shaped, by allowance
 }
 
 func (d *Device) newFunction(f pcie.Func) *function {

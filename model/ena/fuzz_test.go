@@ -251,3 +251,28 @@ func FuzzLLQEntries(f *testing.F) {
 		require.LessOrEqual(t, tx, uint64(32))
 	})
 }
+
+func TestGetStats(t *testing.T) {
+	c, dev, h, now := adminRigDev()
+	dev.fns[0].eni = [5]uint64{11, 22, 33, 44, 55}
+	dev.cfg.ConntrackCapacity = 66
+	le := binary.LittleEndian
+	cmd := func(typ byte, metrics uint64, buf uint32) []byte {
+		b := make([]byte, AdminEntrySize)
+		b[aqOpcode], b[statsType] = OpGetStats, typ
+		le.PutUint64(b[statsMetrics:], metrics)
+		if buf != 0 {
+			le.PutUint32(b[featCtrlLen:], 512)
+			le.PutUint32(b[featCtrlAddrLo:], buf)
+		}
+		return b
+	}
+	comp := run(c, h, now, 0, cmd(statsCustomer, 0xFF, 0))
+	require.Equal(t, uint64(customerMetrics), le.Uint64(comp[acqPayload:]), "discovery reports the six metrics")
+	run(c, h, now, 1, cmd(statsCustomer, 1<<1|1<<3|1<<5, infoAt))
+	require.Equal(t, []uint64{22, 44, 66}, []uint64{le.Uint64(h.b[infoAt:]), le.Uint64(h.b[infoAt+8:]), le.Uint64(h.b[infoAt+16:])}, "one u64 per requested metric, in bit order")
+	comp = run(c, h, now, 2, cmd(statsENI, 0, 0))
+	require.Equal(t, uint64(33), le.Uint64(comp[acqPayload+16:]), "pps_allowance_exceeded")
+	comp = run(c, h, now, 3, cmd(9, 0, 0))
+	require.Equal(t, byte(StatusUnsupportedOpcode), comp[acqStatus])
+}
