@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/nicforge/nicforge/model/intr"
 	"github.com/nicforge/nicforge/model/ixgbe"
@@ -62,7 +63,7 @@ func NewGeneric(mem Memory) *Checker {
 func New(mem Memory) *Checker {
 	c := &Checker{mem: mem, rings: map[ringKey]*ring{}, byFn: map[pcie.Func][]*ring{}, mbox: map[pcie.Func]*lock{}, vecs: map[[2]int]*vecState{}, msgs: map[pcie.Func]uint64{},
 		names: map[bool]*rtl.RegFile{false: rtl.MustRegFile(ixgbe.PFRegs), true: rtl.MustRegFile(ixgbe.VFRegs)}}
-	c.layouts = map[bool]*layout{false: newLayout(ixgbe.PFRegs, false), true: newLayout(ixgbe.VFRegs, true)}
+	c.layouts = ixgbeLayouts()
 	return c
 }
 
@@ -190,6 +191,12 @@ func newLayout(spec *rtl.BlockSpec, vf bool) *layout {
 	}
 	return l
 }
+
+// ixgbeLayouts are the 82599 PF and VF layouts, built once: they only read
+// the regmaps.
+var ixgbeLayouts = sync.OnceValue(func() map[bool]*layout {
+	return map[bool]*layout{false: newLayout(ixgbe.PFRegs, false), true: newLayout(ixgbe.VFRegs, true)}
+})
 
 // Bits the rules read; from the regmaps' field definitions.
 const (

@@ -313,7 +313,17 @@ func (sb *Scoreboard) Close() {
 		delete(sb.expect, k)
 	}
 	sb.lastQ = nil
+	for _, st := range sb.streams {
+		if st.latency != nil {
+			latencyPool.Put(st.latency[:0])
+			st.latency = nil
+		}
+	}
 }
+
+// latencyPool recycles latency sample slices between runs, for the same
+// reason as queuePool.
+var latencyPool = sync.Pool{New: func() any { return make([]float64, 0, 4096) }}
 
 func (q *expectQueue) compact() {
 	if q.head == len(q.q) {
@@ -384,6 +394,9 @@ func (sb *Scoreboard) match(st *Stream, dst Endpoint, e entry, frame []byte, at 
 		sb.mismatch(st, Reordered, at, dst, st.ID, e.seq, fmt.Sprintf("arrived after a later frame of its stream (sent at %v)", e.at))
 	}
 	if at >= e.at {
+		if st.latency == nil {
+			st.latency = latencyPool.Get().([]float64)[:0]
+		}
 		st.latency = append(st.latency, float64(at-e.at)/float64(sim.Nanosecond))
 	}
 }
