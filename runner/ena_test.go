@@ -337,3 +337,50 @@ func TestENAKeepAliveRecovery(t *testing.T) {
 	require.GreaterOrEqual(t, st.Received+256, sent)
 	require.Greater(t, st.Received, sent-256)
 }
+
+// Tx completions stop coming: the driver's service finds more packets
+// missing their completion for longer than the hinted timeout than the
+// hinted threshold, resets with MISS_TX_CMPL, and sending works again.
+func TestENAMissingTxCompletions(t *testing.T) {
+	cfg := ena.Config{TxCompletionStop: 300 * sim.Millisecond, Hints: ena.Hints{MissingTxCompletion: 50, MissedTxThreshold: 16}}
+	h, dev, c := enaHost(t, cfg)
+	sink := wire.NewSink()
+	dev.MACTx.Peer = sink
+	var d *enadrv.Device
+	var sentAfter uint64
+	h.Go("pf", h.Function(pcie.PF), func(fn bus.Function) {
+		var err error
+		d, err = enadrv.Probe(fn, enadrv.Config{NumCPUs: 1})
+		require.NoError(t, err)
+		require.True(t, d.WaitLink(10*time.Millisecond))
+		require.NoError(t, d.Open(256, 256))
+		fl := ether.Flow{Src: dev.MAC(pcie.PF), Dst: ether.MAC{2, 0, 0x5e, 0, 0, 1}, SrcPort: 7, DstPort: 9}
+		var tmpl ether.Templates
+		var seq uint64
+		for fn.Now() < 1500*time.Millisecond {
+			if d.TxRoom(0) > 0 {
+				p := d.AllocPacket()
+				p.Data = p.Data[:128]
+				tmpl.Build(p.Data, &fl, 1, seq)
+				if d.TxBatch(0, []*enadrv.Packet{p}) == 1 {
+					seq++
+					if d.Resets > 0 {
+						sentAfter++
+					}
+				} else {
+					d.FreePacket(p)
+				}
+			}
+			d.Poll()
+			require.NoError(t, d.Err())
+			d.WaitInterrupt(200 * time.Microsecond)
+		}
+	})
+	require.NoError(t, h.Run(2*sim.Second))
+	require.Empty(t, c.Errors())
+	require.Equal(t, 1, d.Resets)
+	require.Equal(t, uint32(enadrv.ENA_REGS_RESET_MISS_TX_CMPL), d.LastReset)
+	reason, _ := dev.ResetReason(pcie.PF)
+	require.Equal(t, uint32(enadrv.ENA_REGS_RESET_MISS_TX_CMPL), reason)
+	require.Greater(t, sentAfter, uint64(1000), "sending works again after the reset")
+}

@@ -200,8 +200,12 @@ func (s *simulation) arrive(now time.Duration) {
 	s.end = s.w1 + s.plan.Drain
 	s.probe.schedule(sim.FromDuration(s.w0), sim.FromDuration(s.w1))
 	for _, f := range s.plan.Faults {
-		if m, ok := s.dev.(enaModel); ok && f.Kind == "keep_alive_stop" {
+		m, ok := s.dev.(enaModel)
+		switch {
+		case ok && f.Kind == "keep_alive_stop":
 			m.StopKeepAlive(sim.FromDuration(t0 + f.At))
+		case ok && f.Kind == "tx_completion_stop":
+			m.StopTxCompletions(sim.FromDuration(t0 + f.At))
 		}
 	}
 	for _, ws := range s.wireStreams {

@@ -26,7 +26,8 @@
 //	  - {check: recovered, function: vf0}  # ENA: a watchdog reset before the window, traffic in it
 //	  - {check: llq_used, function: vf0}   # ENA (card.llq: true): Tx went through LLQ entries
 //	faults:
-//	  - {kind: keep_alive_stop, at: 300ms}  # ENA: from traffic start; card: {keep_alive: 100ms, watchdog_hint: 300ms}
+//	  - {kind: keep_alive_stop, at: 300ms}     # ENA: from traffic start; card: {keep_alive: 100ms, watchdog_hint: 300ms}
+//	  - {kind: tx_completion_stop, at: 300ms}  # ENA: Tx completions lost until the driver resets
 //
 // Rates: line, N[k|M|G]bps (frame bits including FCS), N[k|M]pps. Frame
 // sizes include the 4-byte FCS (64..1518). itr: dynamic, a rate like 20k,

@@ -70,13 +70,13 @@ type Card struct {
 
 // Fault is an injected fault.
 type Fault struct {
-	Kind string        // keep_alive_stop
+	Kind string        // keep_alive_stop, tx_completion_stop
 	At   time.Duration // from traffic start
 	Line int
 }
 
 // FaultKinds are the faults a scenario can inject.
-var FaultKinds = []string{"keep_alive_stop"}
+var FaultKinds = []string{"keep_alive_stop", "tx_completion_stop"}
 
 // Function is a PCIe function with its driver.
 type Function struct {
@@ -448,9 +448,9 @@ func (p *parser) scenario(doc *fileDoc) *Scenario {
 		}
 		f := Fault{Kind: fd.Kind, Line: n.Line}
 		switch fd.Kind {
-		case "keep_alive_stop":
+		case "keep_alive_stop", "tx_completion_stop":
 			if s.Card.Personality != "ena" {
-				p.fail(n.Line, "faults[%d]: keep_alive_stop needs card.personality ena", i)
+				p.fail(n.Line, "faults[%d]: %s needs card.personality ena", i, fd.Kind)
 			}
 		default:
 			p.fail(n.Line, "faults[%d]: unknown kind %q (want one of %s)", i, fd.Kind, strings.Join(FaultKinds, ", "))

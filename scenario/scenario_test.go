@@ -103,7 +103,7 @@ func TestFaultsAndENASettings(t *testing.T) {
 	require.Equal(t, []Fault{{Kind: "keep_alive_stop", At: 300 * time.Millisecond, Line: 7}}, s.Faults)
 	for _, tc := range []struct{ personality, kind, at, want string }{
 		{"ixgbe", "keep_alive_stop", "300ms", "t.yaml:3: card: keep_alive and watchdog_hint are ENA settings"},
-		{"ena", "melt", "300ms", `t.yaml:7: faults[0]: unknown kind "melt" (want one of keep_alive_stop)`},
+		{"ena", "melt", "300ms", `t.yaml:7: faults[0]: unknown kind "melt" (want one of keep_alive_stop, tx_completion_stop)`},
 		{"ena", "keep_alive_stop", "soon", `t.yaml:7: faults[0]: at "soon": want a positive duration`},
 	} {
 		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, tc.personality, tc.kind, tc.at)))

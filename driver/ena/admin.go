@@ -229,6 +229,8 @@ func (d *Device) getDeviceAttributes() error {
 		}
 	}
 	d.kaTimeout = ENA_DEVICE_KALIVE_TIMEOUT * time.Second
+	d.missTxTimeout = ENA_TX_TIMEOUT
+	d.missTxThreshold = MAX_NUM_OF_TIMEOUTED_PACKETS
 	if d.supports(ENA_ADMIN_HW_HINTS) {
 		if p, err := d.getFeature(ENA_ADMIN_HW_HINTS, 0); err != nil {
 			d.fn.Logf("ena: hints: %v", err)
@@ -302,5 +304,15 @@ func (d *Device) applyHints(p []byte) {
 	}
 	if v := le.Uint16(p[8:]); v != 0 && v != 0xFFFF {
 		d.adminTimeout = time.Duration(v) * time.Millisecond
+	}
+	switch v := le.Uint16(p[4:]); v {
+	case 0:
+	case 0xFFFF:
+		d.missTxTimeout = 0 // no missing-completion check
+	default:
+		d.missTxTimeout = time.Duration(v) * time.Millisecond
+	}
+	if v := le.Uint16(p[6:]); v != 0 {
+		d.missTxThreshold = int(v)
 	}
 }

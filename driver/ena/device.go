@@ -59,17 +59,21 @@ type Device struct {
 	napi       uint64 // IO vectors that fired, to poll
 	needReset  uint32 // a reset reason the watchdog acts on
 
-	linkUp      bool
-	keepAlives  uint64
-	lastKA      time.Duration
-	kaTimeout   time.Duration // 0: no keep-alive watchdog
-	lastService time.Duration
-	txRing      int // ring sizes of the last Open, for a restore
-	rxRing      int
-	Resets      int // resets the driver made after probe, and why
-	LastReset   uint32
-	failed      error // a recovery that did not work: the device is down
-	events      uint64
+	linkUp     bool
+	keepAlives uint64
+	lastKA     time.Duration
+	kaTimeout  time.Duration // 0: no keep-alive watchdog
+	// Missing Tx completions: a packet older than missTxTimeout is
+	// missing; more than missTxThreshold missing on a ring resets.
+	missTxTimeout   time.Duration
+	missTxThreshold int
+	lastService     time.Duration
+	txRing          int // ring sizes of the last Open, for a restore
+	rxRing          int
+	Resets          int // resets the driver made after probe, and why
+	LastReset       uint32
+	failed          error // a recovery that did not work: the device is down
+	events          uint64
 }
 
 // Attributes are the device attributes (ena_admin_device_attr_feature_desc).

@@ -61,10 +61,11 @@ type ring struct {
 	sqPhase    uint32
 	cqHead     uint16
 	cqPhase    uint32
-	inflight   int       // descriptors the device holds
-	pkts       []*Packet // by req_id
-	freeIDs    []uint16  // Tx req_ids free
-	partial    []byte    // Rx: a multi-buffer frame being joined
+	inflight   int             // descriptors the device holds
+	pkts       []*Packet       // by req_id
+	sentAt     []time.Duration // Tx: when each req_id went to the device
+	freeIDs    []uint16        // Tx req_ids free
+	partial    []byte          // Rx: a multi-buffer frame being joined
 	packets    uint64
 	bytes      uint64
 	lastDelays uint32 // the delays last written to the unmask register
@@ -127,7 +128,7 @@ func (d *Device) Open(txRing, rxRing int) error {
 }
 
 func (d *Device) createRing(q int, tx bool, depth int, old *ring) (*ring, error) {
-	r := &ring{q: q, tx: tx, depth: depth, sqPhase: 1, cqPhase: 1, pkts: make([]*Packet, depth)}
+	r := &ring{q: q, tx: tx, depth: depth, sqPhase: 1, cqPhase: 1, pkts: make([]*Packet, depth), sentAt: make([]time.Duration, depth)}
 	if old != nil {
 		// The reset path: the same memory, zeroed, and the packets the
 		// device held given back.
@@ -240,6 +241,7 @@ func (d *Device) TxBatch(q int, pkts []*Packet) int {
 		id := r.freeIDs[len(r.freeIDs)-1]
 		r.freeIDs = r.freeIDs[:len(r.freeIDs)-1]
 		r.pkts[id] = p
+		r.sentAt[id] = d.fn.Now()
 		if d.llq.on {
 			d.txLLQ(r, p, id)
 			r.advance()

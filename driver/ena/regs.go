@@ -1,5 +1,7 @@
 package ena
 
+import "time"
+
 // Register offsets and fields, written from ena_regs_defs.h
 // (amzn/amzn-drivers kernel/linux/common/ena_com/). A test checks them
 // against the model's regmap (verify/drivermap).
@@ -57,6 +59,7 @@ const (
 	ENA_REGS_RESET_ADMIN_TO        = 2
 	ENA_REGS_RESET_GENERIC         = 13
 	ENA_REGS_RESET_INV_RX_REQ_ID   = 4
+	ENA_REGS_RESET_MISS_TX_CMPL    = 3
 	ENA_REGS_RESET_INV_TX_REQ_ID   = 5
 	ENA_REGS_RESET_SHUTDOWN        = 11
 	ENA_REGS_RESET_DEVICE_REQUEST  = 19
@@ -206,4 +209,10 @@ const (
 	ENA_ADMIN_RSS_L3_DA, ENA_ADMIN_RSS_L3_SA     = 1 << 2, 1 << 3
 	ENA_ADMIN_RSS_L4_DP, ENA_ADMIN_RSS_L4_SP     = 1 << 4, 1 << 5
 	ENA_ADMIN_RSS_L3_SORT, ENA_ADMIN_RSS_L4_SORT = 1 << 1, 1 << 2
+)
+
+// Missing Tx completions (ena_netdev.h).
+const (
+	ENA_TX_TIMEOUT               = 5 * time.Second
+	MAX_NUM_OF_TIMEOUTED_PACKETS = 128
 )

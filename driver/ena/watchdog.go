@@ -22,6 +22,9 @@ func (d *Device) service() error {
 		d.fn.Logf("ena: keep-alive watchdog timeout: last keep-alive %v ago (limit %v)", now-d.lastKA, d.kaTimeout)
 		reason = ENA_REGS_RESET_KEEP_ALIVE_TO
 	}
+	if reason == 0 && d.missingTxCompletions() {
+		reason = ENA_REGS_RESET_MISS_TX_CMPL
+	}
 	if reason == 0 {
 		return nil
 	}
@@ -54,4 +57,27 @@ func (d *Device) recover(reason uint32) error {
 	}
 	d.fn.Logf("ena: device restored after reset (reason %d)", reason)
 	return nil
+}
+
+// missingTxCompletions is check_for_missing_completions: a packet the
+// device has held longer than the timeout is missing; more than the
+// threshold missing on one ring calls for a reset.
+func (d *Device) missingTxCompletions() bool {
+	if d.missTxTimeout == 0 || !d.up {
+		return false
+	}
+	now := d.fn.Now()
+	for _, r := range d.tx {
+		missing := 0
+		for id, p := range r.pkts {
+			if p != nil && now-r.sentAt[id] > d.missTxTimeout {
+				missing++
+			}
+		}
+		if missing > d.missTxThreshold {
+			d.fn.Logf("ena: Tx queue %d: %d completions missing for over %v (limit %d)", r.q, missing, d.missTxTimeout, d.missTxThreshold)
+			return true
+		}
+	}
+	return false
 }

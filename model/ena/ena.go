@@ -53,6 +53,10 @@ type Config struct {
 	// KeepAliveStop is a fault: from this time on the device sends no
 	// KEEP_ALIVE, until the driver resets it (0: never).
 	KeepAliveStop sim.Time
+	// TxCompletionStop is a fault: from this time on Tx packets still go
+	// out but their completions are not written, until the driver resets
+	// the function (0: never).
+	TxCompletionStop sim.Time
 	// Hints are the HW_HINTS the device hands out (zero fields: the
 	// driver's defaults).
 	Hints Hints
@@ -319,3 +323,6 @@ func (d *Device) LLQPushed(f pcie.Func) uint64 {
 	}
 	return 0
 }
+
+// StopTxCompletions injects the lost-Tx-completions fault from time at on.
+func (d *Device) StopTxCompletions(at sim.Time) { d.cfg.TxCompletionStop = at }

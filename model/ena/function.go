@@ -45,6 +45,8 @@ type function struct {
 	rxDrops            uint64
 	rss                rss
 	kaRecovered        bool // a reset after KeepAliveStop cleared the fault
+	txCompRecovered    bool // a reset after TxCompletionStop cleared the fault
+	txCompLost         uint64
 	llq                llqConfig
 	llqPushed          uint64    // header bytes that came through LLQ entries
 	eni                [5]uint64 // packets shaped, by allowance
@@ -110,6 +112,9 @@ func (fn *function) devCtl(v uint32, at sim.Time) {
 		fn.d.cov.resetReason(fn.lastReason)
 		if stop := fn.d.cfg.KeepAliveStop; stop != 0 && at >= stop {
 			fn.kaRecovered = true
+		}
+		if stop := fn.d.cfg.TxCompletionStop; stop != 0 && at >= stop {
+			fn.txCompRecovered = true
 		}
 		fn.reset(at)
 		fn.sts = 0

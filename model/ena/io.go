@@ -252,6 +252,10 @@ func (fn *function) schedule(vi int, from, delay, now sim.Time) {
 // writeCompletion writes one completion (phase set from the CQ's lap) and
 // signals it.
 func (fn *function) writeCompletion(c *cq, entry []byte, phaseAt int, tx bool, at sim.Time) {
+	if stop := fn.d.cfg.TxCompletionStop; tx && stop != 0 && at >= stop && !fn.txCompRecovered {
+		fn.txCompLost++
+		return // the fault: the packet went out, its completion never comes
+	}
 	phase := phaseOf(c.tail, c.depth)
 	entry[phaseAt] = entry[phaseAt]&^1 | phase
 	addr := c.base + uint64(c.tail&(c.depth-1))*uint64(c.entry)
