@@ -288,16 +288,11 @@ func TestENAKeepAliveRecovery(t *testing.T) {
 		next := fn.Now()
 		for fn.Now() < 2500*time.Millisecond {
 			if fn.Now() >= next && d.TxRoom(0) > 0 {
-				p := d.AllocPacket()
-				p.Data = p.Data[:200]
-				tmpl.Build(p.Data, &fl, 1, sent)
-				if d.TxBatch(0, []*enadrv.Packet{p}) == 1 {
+				if sendOne(d, &tmpl, &fl, 200, sent) {
 					sent++
 					if d.Resets > 0 {
 						sentAfter++
 					}
-				} else {
-					d.FreePacket(p)
 				}
 				next += 100 * time.Microsecond
 			}
@@ -358,17 +353,10 @@ func TestENAMissingTxCompletions(t *testing.T) {
 		var tmpl ether.Templates
 		var seq uint64
 		for fn.Now() < 1500*time.Millisecond {
-			if d.TxRoom(0) > 0 {
-				p := d.AllocPacket()
-				p.Data = p.Data[:128]
-				tmpl.Build(p.Data, &fl, 1, seq)
-				if d.TxBatch(0, []*enadrv.Packet{p}) == 1 {
-					seq++
-					if d.Resets > 0 {
-						sentAfter++
-					}
-				} else {
-					d.FreePacket(p)
+			if d.TxRoom(0) > 0 && sendOne(d, &tmpl, &fl, 128, seq) {
+				seq++
+				if d.Resets > 0 {
+					sentAfter++
 				}
 			}
 			d.Poll()
@@ -383,4 +371,19 @@ func TestENAMissingTxCompletions(t *testing.T) {
 	reason, _ := dev.ResetReason(pcie.PF)
 	require.Equal(t, uint32(enadrv.ENA_REGS_RESET_MISS_TX_CMPL), reason)
 	require.Greater(t, sentAfter, uint64(1000), "sending works again after the reset")
+}
+
+// sendOne sends one stamped frame of size bytes on queue 0 of stream 1.
+func sendOne(d *enadrv.Device, tmpl *ether.Templates, fl *ether.Flow, size int, seq uint64) bool {
+	p := d.AllocPacket()
+	if p == nil {
+		return false
+	}
+	p.Data = p.Data[:size]
+	tmpl.Build(p.Data, fl, 1, seq)
+	if d.TxBatch(0, []*enadrv.Packet{p}) == 1 {
+		return true
+	}
+	d.FreePacket(p)
+	return false
 }
