@@ -39,7 +39,8 @@ type Stream struct {
 	Sent      uint64   `json:"sent"`
 	Expected  uint64   `json:"expected"` // predicted to arrive somewhere
 	Received  uint64   `json:"received"` // matched an expected frame
-	Dropped   uint64   `json:"dropped"`  // predicted drops (filters, anti-spoofing)
+	Dropped   uint64   `json:"dropped"`  // predicted drops (filters, anti-spoofing, resets, shaping)
+	Shaped    uint64   `json:"shaped"`   // of them, dropped by the card's allowance shaper
 	Missing   uint64   `json:"missing"`
 	Extra     uint64   `json:"extra"`
 	Reordered uint64   `json:"reordered"`

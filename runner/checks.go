@@ -6,6 +6,7 @@ import (
 	"github.com/nicforge/nicforge/report"
 	"github.com/nicforge/nicforge/rtl/cover"
 	"github.com/nicforge/nicforge/sim"
+	"github.com/nicforge/nicforge/verify/scoreboard"
 )
 
 func (s *simulation) fnID(i int) pcie.Func {
@@ -47,6 +48,17 @@ func (s *simulation) report() *report.Report {
 	up.RxPPS = rate(a.uplinkRx, b.uplinkRx)
 	up.LineRatePPS = mac.LineRatePPS(float64(p.UplinkBPS), s.dominantSize(true))
 	r.Ports = append(r.Ports, up)
+	if m, ok := s.dev.(enaModel); ok {
+		for i := range p.Functions {
+			var n uint64
+			for _, c := range m.ENI(s.fnID(i)) {
+				n += c
+			}
+			if n > 0 {
+				s.sb.Shaped(scoreboard.Endpoint(i), n)
+			}
+		}
+	}
 	if s.chk.First() == nil {
 		// A run a violation stopped has frames in flight, not missing.
 		s.sb.Finish()

@@ -19,6 +19,7 @@ type cardTarget struct {
 	f   pcie.Func
 	now sim.Time
 	vfs int
+	bar int
 }
 
 func (t *cardTarget) tick() sim.Time {
@@ -28,11 +29,11 @@ func (t *cardTarget) tick() sim.Time {
 }
 
 func (t *cardTarget) Read32(off uint32) uint32 {
-	v, _ := t.c.MMIORead(t.f, 0, off, t.tick())
+	v, _ := t.c.MMIORead(t.f, t.bar, off, t.tick())
 	return v
 }
 
-func (t *cardTarget) Write32(off, v uint32) { t.c.MMIOWrite(t.f, 0, off, v, t.tick()) }
+func (t *cardTarget) Write32(off, v uint32) { t.c.MMIOWrite(t.f, t.bar, off, v, t.tick()) }
 
 func (t *cardTarget) Reset() error {
 	t.c.ConfigWrite(t.f, card.CapPCIe+8, 1<<15, t.tick())

@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/nicforge/nicforge/driver/bus"
+	"github.com/nicforge/nicforge/driver/cardctl"
 	enadrv "github.com/nicforge/nicforge/driver/ena"
-	"github.com/nicforge/nicforge/model/card"
 	"github.com/nicforge/nicforge/sim"
 	"github.com/nicforge/nicforge/verify/scoreboard"
 	"github.com/nicforge/nicforge/workload"
@@ -19,8 +19,24 @@ import (
 func (s *simulation) runENA(i int, fn bus.Function, pf bool) {
 	fp := s.plan.Functions[i]
 	if pf && s.plan.NumVFs > 0 {
-		fn.ConfigWrite32(card.ExtSRIOV+card.SRIOVNumVF, uint32(s.plan.NumVFs))
-		fn.ConfigWrite32(card.ExtSRIOV+card.SRIOVCtrl, card.SRIOVCtrlVFE|card.SRIOVCtrlMSE)
+		ctl := cardctl.Open(fn)
+		for _, vf := range s.plan.Functions {
+			if vf.VF < 0 {
+				continue
+			}
+			a := vf.Allowances
+			cfg := cardctl.Config{MAC: vf.MAC, IPv4: [4]byte{10, 0, 0, byte(vf.VF + 10)}, MTU: vf.MTU,
+				BWIn: uint64(a.BWIn), BWOut: uint64(a.BWOut), PPS: uint64(a.PPS), Conntrack: uint64(a.Conntrack), LinkLocalPPS: uint64(a.LinkLocalPPS)}
+			if err := ctl.Provision(vf.VF, cfg); err != nil {
+				s.fail(fmt.Errorf("%s: provisioning %s: %w", fp.Name, vf.Name, err))
+				return
+			}
+		}
+		if err := ctl.EnableVFs(s.plan.NumVFs); err != nil {
+			s.fail(fmt.Errorf("%s: %w", fp.Name, err))
+			return
+		}
+		s.cardctl = ctl
 	}
 	cpus := fp.Queues // the queue pairs the scenario asks for, through the CPU count
 	if cpus == 0 {

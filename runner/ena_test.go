@@ -9,6 +9,7 @@ import (
 
 	"github.com/nicforge/nicforge/cosim"
 	"github.com/nicforge/nicforge/driver/bus"
+	"github.com/nicforge/nicforge/driver/cardctl"
 	enadrv "github.com/nicforge/nicforge/driver/ena"
 	"github.com/nicforge/nicforge/model/card"
 	"github.com/nicforge/nicforge/model/ena"
@@ -386,4 +387,40 @@ func sendOne(d *enadrv.Device, tmpl *ether.Templates, fl *ether.Flow, size int, 
 	}
 	d.FreePacket(p)
 	return false
+}
+
+// The card PF's provisioning block conforms to its regmap (BAR1 of the PF).
+func TestCardPFConforms(t *testing.T) {
+	dev := ena.New(ena.Config{})
+	c := card.New(dev, rtl.NewKernel(false), sim.CoreClock)
+	c.Attach(nullHost{})
+	r := conform.Run(ena.CardPFRegs, "pf", &cardTarget{c: c, f: pcie.PF, bar: 1}, conform.Options{})
+	require.True(t, r.Passed(), "%v", r.Failures)
+	require.Greater(t, r.Checks, 30)
+}
+
+// cardctl provisions a VF's identity and allowances, reads its ENI
+// counters back, and a command for a VF the card does not have fails
+// with a clear error.
+func TestCardctlProvisioning(t *testing.T) {
+	h, dev, c := enaHost(t, ena.Config{TotalVFs: 4})
+	var stats cardctl.Stats
+	var bad error
+	h.Go("pf", h.Function(pcie.PF), func(fn bus.Function) {
+		ctl := cardctl.Open(fn)
+		require.NoError(t, ctl.Provision(1, cardctl.Config{MAC: [6]byte{2, 0, 0, 0, 0, 0x51}, IPv4: [4]byte{10, 1, 2, 3}, MTU: 9001, BWOut: 5e9, PPS: 1e6}))
+		require.NoError(t, ctl.EnableVFs(2))
+		var err error
+		stats, err = ctl.Stats(1)
+		require.NoError(t, err)
+		bad = ctl.Provision(9, cardctl.Config{})
+	})
+	require.NoError(t, h.Run(sim.Second))
+	require.Empty(t, c.Errors())
+	got, ok := dev.VF(1)
+	require.True(t, ok)
+	require.Equal(t, ena.VFConfig{MAC: [6]byte{2, 0, 0, 0, 0, 0x51}, IPv4: [4]byte{10, 1, 2, 3}, MTU: 9001, BWOut: 5e9, PPS: 1e6, LinkLocalPPS: cardctl.DefaultLinkLocalPPS}, got)
+	require.Equal(t, [6]byte(got.MAC), [6]byte(dev.MAC(pcie.VF(1))), "the VF reports the provisioned MAC")
+	require.Equal(t, cardctl.Stats{}, stats)
+	require.ErrorContains(t, bad, "command 1 for VF 9 refused")
 }

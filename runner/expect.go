@@ -7,6 +7,7 @@ import (
 	"github.com/nicforge/nicforge/model/ether"
 	"github.com/nicforge/nicforge/model/mac"
 	"github.com/nicforge/nicforge/report"
+	"github.com/nicforge/nicforge/verify/scoreboard"
 )
 
 // evaluate turns the plan's expectations into checks, plus the checks every
@@ -107,6 +108,40 @@ func (s *simulation) evaluate(r *report.Report) []report.Check {
 			ok := isENA && len(resets) > 0 && resets[len(resets)-1] < s.w0 && f.TxPPS+f.RxPPS > 0
 			add("recovered:"+f.Name, ok, "driver resets at %v (the device's last reason %d), window from %v: %.0f Tx and %.0f Rx packets/s after it",
 				resets, reason, s.w0, f.TxPPS, f.RxPPS)
+		case "allowance":
+			f := r.Functions[e.Function]
+			fp := s.plan.Functions[e.Function]
+			var limit, rate float64
+			var counter string
+			var eni [5]uint64
+			if m, ok := s.dev.(enaModel); ok {
+				eni = m.ENI(s.fnID(e.Function))
+			}
+			var exceeded uint64
+			switch e.Direction {
+			case "pps":
+				limit, rate, counter, exceeded = fp.Allowances.PPS, f.TxPPS+f.RxPPS, "pps_allowance_exceeded", eni[2]
+			case "bw_out":
+				limit, counter, exceeded = fp.Allowances.BWOut, "bw_out_allowance_exceeded", eni[1]
+				if f.TxPackets > 0 {
+					rate = f.TxPPS * 8 * float64(f.TxBytes) / float64(f.TxPackets)
+				}
+			case "bw_in":
+				limit, counter, exceeded = fp.Allowances.BWIn, "bw_in_allowance_exceeded", eni[0]
+				if f.RxPackets > 0 {
+					rate = f.RxPPS * 8 * float64(f.RxBytes) / float64(f.RxPackets)
+				}
+			}
+			var shaped uint64
+			for _, st := range r.Streams {
+				if st.From == f.Name || st.To == f.Name {
+					shaped += st.Shaped
+				}
+			}
+			unexplained := s.sb.Unexplained(scoreboard.Endpoint(e.Function))
+			ok := limit > 0 && rate >= e.Min*limit && rate <= (2-e.Min)*limit && exceeded > 0 && unexplained == 0
+			add("allowance:"+f.Name+":"+e.Direction, ok, "%.0f/s over the window against an allowance of %.0f (ratio %.4f, want within %.1f%%); %s %d; frames the scoreboard saw shaped %d, shaper drops with no missing frame %d",
+				rate, limit, rate/max(limit, 1), (1-e.Min)*100, counter, exceeded, shaped, unexplained)
 		case "llq_used":
 			f := r.Functions[e.Function]
 			var pushed, tx uint64

@@ -48,6 +48,7 @@ type FuncPlan struct {
 	SpoofCheck bool
 	RateMbps   int
 	Polling    bool
+	Allowances scenario.Allowances // ENA VFs
 }
 
 // Endpoint of a stream: a function index or the wire.

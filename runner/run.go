@@ -8,6 +8,7 @@ import (
 
 	"github.com/nicforge/nicforge/cosim"
 	"github.com/nicforge/nicforge/driver/bus"
+	"github.com/nicforge/nicforge/driver/cardctl"
 	"github.com/nicforge/nicforge/model/card"
 	"github.com/nicforge/nicforge/model/ena"
 	"github.com/nicforge/nicforge/model/ether"
@@ -49,6 +50,7 @@ type simulation struct {
 	wireStreams []*wire.Stream
 	sb          *scoreboard.Scoreboard
 	enaResets   map[int][]time.Duration // driver resets after probe, by function
+	cardctl     *cardctl.Card           // the ENA card PF's control plane
 }
 
 func (s *simulation) fail(err error) {

@@ -79,7 +79,7 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 	}
 	idx := map[string]int{}
 	for i, f := range sc.Functions {
-		fp := FuncPlan{Name: f.Name, VF: -1, TxRing: f.TxRing, RxRing: f.RxRing, ITR: f.ITR, MTU: f.MTU, Queues: f.Queues, SpoofCheck: f.SpoofCheck, RateMbps: f.RateMbps, Polling: f.Polling}
+		fp := FuncPlan{Name: f.Name, VF: -1, TxRing: f.TxRing, RxRing: f.RxRing, ITR: f.ITR, MTU: f.MTU, Queues: f.Queues, SpoofCheck: f.SpoofCheck, RateMbps: f.RateMbps, Polling: f.Polling, Allowances: f.Allowances}
 		if f.Name != "pf" {
 			fmt.Sscanf(f.Name, "vf%d", &fp.VF)
 			fp.MAC = ether.MAC{0x02, 0x00, 0x00, 0x00, 0x01, byte(fp.VF)}

@@ -93,6 +93,16 @@ type Function struct {
 	RateMbps   int
 	Polling    bool
 	Line       int
+	// ENA VFs: the allowances the card PF provisions (0: unlimited).
+	Allowances Allowances
+}
+
+// Allowances are a VF's limits on an ENA card.
+type Allowances struct {
+	BWIn, BWOut  float64 // bit/s
+	PPS          float64 // packets/s, in and out together
+	Conntrack    int
+	LinkLocalPPS float64
 }
 
 // Rate is a traffic rate.
@@ -132,7 +142,7 @@ type Expect struct {
 }
 
 // Checks that expectations may name.
-var Checks = []string{"line_rate", "delivered", "no_drops", "irq_moderation", "no_dma_faults", "spoof_blocked", "rss_spread", "recovered", "llq_used"}
+var Checks = []string{"line_rate", "delivered", "no_drops", "irq_moderation", "no_dma_faults", "spoof_blocked", "rss_spread", "recovered", "llq_used", "allowance"}
 
 //go:embed default.yaml
 var defaultYAML []byte
@@ -207,6 +217,13 @@ type funcDoc struct {
 	SpoofCheck    *bool     `yaml:"spoof_check"`
 	RateLimitMbps int       `yaml:"rate_limit_mbps"`
 	Mode          string    `yaml:"mode"`
+	Allowances    *struct {
+		BWIn         string `yaml:"bw_in"`
+		BWOut        string `yaml:"bw_out"`
+		PPS          string `yaml:"pps"`
+		Conntrack    int    `yaml:"conntrack"`
+		LinkLocalPPS string `yaml:"linklocal_pps"`
+	} `yaml:"allowances"`
 }
 
 type trafficDoc struct {
@@ -591,6 +608,29 @@ func (p *parser) function(n *yaml.Node, vfs int, personality string) Function {
 	default:
 		p.fail(n.Line, "function %s: mode %q (want interrupt or poll)", f.Name, d.Mode)
 	}
+	if a := d.Allowances; a != nil {
+		if personality != "ena" || !strings.HasPrefix(f.Name, "vf") {
+			p.fail(n.Line, "function %s: allowances are for the VFs of an ENA card", f.Name)
+		}
+		rate := func(key, s string, bits bool) float64 {
+			if s == "" {
+				return 0
+			}
+			r, err := ParseRate(s)
+			switch {
+			case err != nil:
+				p.fail(n.Line, "function %s: allowances.%s: %v", f.Name, key, err)
+			case bits && r.BitsPerSec == 0, !bits && r.PacketsPerSec == 0:
+				p.fail(n.Line, "function %s: allowances.%s %q: want %s", f.Name, key, s, map[bool]string{true: "bits per second, like 1Gbps", false: "packets per second, like 500kpps"}[bits])
+			}
+			return r.BitsPerSec + r.PacketsPerSec
+		}
+		f.Allowances = Allowances{BWIn: rate("bw_in", a.BWIn, true), BWOut: rate("bw_out", a.BWOut, true),
+			PPS: rate("pps", a.PPS, false), Conntrack: a.Conntrack, LinkLocalPPS: rate("linklocal_pps", a.LinkLocalPPS, false)}
+		if a.Conntrack < 0 {
+			p.fail(n.Line, "function %s: allowances.conntrack %d is negative", f.Name, a.Conntrack)
+		}
+	}
 	if f.RateMbps != 0 && (f.RateMbps <= 10 || f.RateMbps > 10000) {
 		p.fail(n.Line, "function %s: rate_limit_mbps %d outside 11..10000", f.Name, f.RateMbps)
 	}
@@ -722,6 +762,16 @@ func (p *parser) expect(n *yaml.Node, i int, fns, streams map[string]bool) Expec
 	case "delivered":
 		if !streams[e.Traffic] {
 			p.fail(n.Line, "expect[%d]: traffic %q is not a stream of this scenario", i, e.Traffic)
+		}
+	case "allowance":
+		if !fns[e.Function] {
+			p.fail(n.Line, "expect[%d]: function %q is not in this scenario", i, e.Function)
+		}
+		if e.Direction != "pps" && e.Direction != "bw_out" && e.Direction != "bw_in" {
+			p.fail(n.Line, "expect[%d]: allowance direction %q (want pps, bw_out or bw_in)", i, e.Direction)
+		}
+		if e.Min <= 0 || e.Min > 1 {
+			p.fail(n.Line, "expect[%d]: allowance min %v outside (0, 1]: the share of the allowance the rate must reach", i, e.Min)
 		}
 	case "irq_moderation", "spoof_blocked", "rss_spread", "recovered", "llq_used":
 		if !fns[e.Function] {

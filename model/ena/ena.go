@@ -88,9 +88,14 @@ type Device struct {
 	fns    []*function // index = pcie.Func
 	cov    *coverage
 	io     ioEngine
-	frames ether.Pool
-	MACTx  *mac.Tx
-	MACRx  *mac.RxPort
+	// The card PF's provisioning block and what it holds.
+	cardPF     *rtl.RegFile
+	cardBusy   bool
+	cardStatus uint32
+	vfCfg      map[int]VFConfig
+	frames     ether.Pool
+	MACTx      *mac.Tx
+	MACRx      *mac.RxPort
 }
 
 // New returns an ENA device.
@@ -138,6 +143,8 @@ func (d *Device) Bind(c *card.Card) {
 	d.fns = make([]*function, 1+int(d.cfg.TotalVFs))
 	d.fns[0] = d.newFunction(pcie.PF)
 	d.io = ioEngine{d: d}
+	d.cardPF = rtl.MustRegFile(CardPFRegs)
+	d.vfCfg = map[int]VFConfig{}
 	byteClk, err := mac.ByteClock("ena.mac", uint64(d.cfg.LinkMbps)*1_000_000)
 	if err != nil {
 		panic(err) // LinkMbps is positive: New sets a default
@@ -204,6 +211,9 @@ func (d *Device) Interrupts(f pcie.Func, v int) (messages, unmaskings uint64) {
 
 // MAC returns the address function f reports in its device attributes.
 func (d *Device) MAC(f pcie.Func) ether.MAC {
+	if c, ok := d.vfCfg[f.VFIndex()]; ok && f.IsVF() && c.MAC != (ether.MAC{}) {
+		return c.MAC // provisioned by the card PF
+	}
 	if m, ok := d.cfg.MACs[f]; ok {
 		return m
 	}
@@ -221,6 +231,16 @@ func (d *Device) fn(f pcie.Func) *function {
 
 // RegRead implements card.Personality.
 func (d *Device) RegRead(f pcie.Func, bar int, off uint32, at sim.Time) uint32 {
+	if f == pcie.PF && bar == 1 {
+		if off == OffCardSTATUS {
+			return d.cardStatus
+		}
+		v, ok := d.cardPF.Read(off)
+		if !ok {
+			d.card.Flag(f, at, "card PF: read of unimplemented offset %#x", off)
+		}
+		return v
+	}
 	fn := d.fn(f)
 	if fn == nil || bar != 0 {
 		d.card.Flag(f, at, "read of BAR%d+%#x: ENA decodes registers in BAR0", bar, off)
@@ -236,6 +256,10 @@ func (d *Device) RegRead(f pcie.Func, bar int, off uint32, at sim.Time) uint32 {
 // RegWrite implements card.Personality.
 func (d *Device) RegWrite(f pcie.Func, bar int, off uint32, v uint32, at sim.Time) {
 	fn := d.fn(f)
+	if fn != nil && f == pcie.PF && bar == 1 {
+		d.cardWrite(off, v, at)
+		return
+	}
 	if fn != nil && bar == 2 && d.cfg.LLQ {
 		fn.llqWrite(off, v, at)
 		return

@@ -50,10 +50,14 @@ type function struct {
 	llq                llqConfig
 	llqPushed          uint64    // header bytes that came through LLQ entries
 	eni                [5]uint64 // packets shaped, by allowance
+	allow              allowances
 }
 
 func (d *Device) newFunction(f pcie.Func) *function {
 	fn := &function{d: d, id: f, regs: rtl.MustRegFile(Regs), sts: devStsReady}
+	if c, ok := d.vfCfg[f.VFIndex()]; ok && f.IsVF() {
+		fn.allow = newAllowances(c)
+	}
 	fn.ioInit()
 	fn.rss.reset()
 	return fn

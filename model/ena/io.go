@@ -408,6 +408,11 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 	if size+ether.FCSLen > d.MACTx.Free() {
 		return 0, false
 	}
+	if !fn.shapeTx(size+ether.FCSLen, now) {
+		q.head += uint16(n)
+		fn.completeTx(q, reqID, now)
+		return n, true
+	}
 	f := d.frames.Get(size)
 	clear(f.Data[total:])
 	pos, ready := 0, at
@@ -433,17 +438,22 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 	q.packets++
 	q.bytes += uint64(f.WireLen())
 	d.MACTx.Enqueue(f, ready)
+	fn.completeTx(q, reqID, ready)
+	return n, true
+}
+
+// completeTx writes a Tx packet's completion at time at (when its data is
+// in, or at once for a packet the shaper dropped).
+func (fn *function) completeTx(q *sq, reqID int, at sim.Time) {
 	var cd [txCdescSize]byte
 	binary.LittleEndian.PutUint16(cd[0:], uint16(reqID))
 	binary.LittleEndian.PutUint16(cd[6:], q.head)
-	c := q.cq
-	gen := fn.gen
-	d.timers.At(ready, func(t sim.Time) {
+	c, gen := q.cq, fn.gen
+	fn.d.timers.At(at, func(t sim.Time) {
 		if fn.gen == gen { // a reset drops completions in flight
 			fn.writeCompletion(c, cd[:], 3, true, t)
 		}
 	})
-	return n, true
 }
 
 // rxFrame delivers a frame from the wire to every function it is for (its
@@ -458,6 +468,9 @@ func (d *Device) rxFrame(f *ether.Frame, now sim.Time) {
 		q, hash := fn.rxQueue(f)
 		if q == nil {
 			fn.rxDrops++
+			continue
+		}
+		if !fn.shapeRx(f.WireLen(), now) {
 			continue
 		}
 		fn.rxInto(q, f, hash, now)

@@ -161,6 +161,11 @@ func (fn *function) llqPacket(q *sq, now sim.Time) bool {
 	if size+ether.FCSLen > d.MACTx.Free() {
 		return false
 	}
+	if !fn.shapeTx(size+ether.FCSLen, now) {
+		q.head += entries
+		fn.completeTx(q, reqID, now)
+		return true
+	}
 	f := d.frames.Get(size)
 	clear(f.Data[push+total:])
 	copy(f.Data, first[cfg.descsFirst*descSize:cfg.descsFirst*descSize+push])
@@ -188,14 +193,6 @@ func (fn *function) llqPacket(q *sq, now sim.Time) bool {
 	q.bytes += uint64(f.WireLen())
 	fn.llqPushed += uint64(push)
 	d.MACTx.Enqueue(f, ready)
-	var cd [txCdescSize]byte
-	binary.LittleEndian.PutUint16(cd[0:], uint16(reqID))
-	binary.LittleEndian.PutUint16(cd[6:], q.head)
-	c, gen := q.cq, fn.gen
-	d.timers.At(ready, func(t sim.Time) {
-		if fn.gen == gen {
-			fn.writeCompletion(c, cd[:], 3, true, t)
-		}
-	})
+	fn.completeTx(q, reqID, ready)
 	return true
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/nicforge/nicforge/driver/cardctl"
 	enadrv "github.com/nicforge/nicforge/driver/ena"
 	pfdrv "github.com/nicforge/nicforge/driver/ixgbe"
 	vfdrv "github.com/nicforge/nicforge/driver/ixgbevf"
@@ -38,6 +39,15 @@ func TestENADriverMatchesRegmap(t *testing.T) {
 	}
 	require.Greater(t, len(m), 15)
 	require.Empty(t, Compare(ena.Regs, m))
+}
+
+func TestCardctlMatchesRegmap(t *testing.T) {
+	m := map[string]Entry{}
+	for k, v := range cardctl.RegisterOffsets() {
+		m[k] = Entry{Offset: v}
+	}
+	m["STAT"] = Entry{Offset: cardctl.STAT, Stride: 4, Count: 10}
+	require.Empty(t, Compare(ena.CardPFRegs, m))
 }
 
 func TestCompareCatchesDisagreement(t *testing.T) {

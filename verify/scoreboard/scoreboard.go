@@ -133,6 +133,7 @@ type Scoreboard struct {
 	lastKey   qkey
 	lastQ     *expectQueue
 	lastSt    *Stream
+	shaped    map[string]uint64 // drops the card's shaper counted, by endpoint name
 	finished  bool
 	Unstamped uint64 // frames without a test stamp (not checked)
 }
@@ -437,6 +438,20 @@ func (sb *Scoreboard) Finish() {
 				st.Expected--
 				continue
 			}
+			if sb.shaped[st.From] > 0 || sb.shaped[st.To] > 0 {
+				// A frame of a function whose allowance the card enforces:
+				// one of the drops its shaper counted.
+				for _, end := range []string{st.From, st.To} {
+					if sb.shaped[end] > 0 {
+						sb.shaped[end]--
+						break
+					}
+				}
+				st.Dropped++
+				st.Shaped++
+				st.Expected--
+				continue
+			}
 			st.Missing++
 			sb.mismatch(st, Missing, e.at, k.dst, k.stream, e.seq, fmt.Sprintf("sent at %v, never delivered", e.at))
 		}
@@ -654,3 +669,20 @@ func (e entry) diff(got []byte, mask []ByteRange) string {
 	}
 	return fmt.Sprintf("bytes past %d differ (the first %d match)", len(e.data), len(e.data))
 }
+
+// Shaped tells the scoreboard that the card's shaper dropped n frames to or
+// from endpoint e (allowances are timing, which an untimed reference model
+// cannot predict frame by frame). At Finish, up to n frames of e's streams
+// that never arrived count as shaped drops instead of missing: a shaper
+// that drops more than it counts still shows missing frames, and one that
+// counts more than it drops leaves Unexplained above zero.
+func (sb *Scoreboard) Shaped(e Endpoint, n uint64) {
+	if sb.shaped == nil {
+		sb.shaped = map[string]uint64{}
+	}
+	sb.shaped[sb.name(e)] += n
+}
+
+// Unexplained returns the shaper drops Shaped announced for which no frame
+// went missing.
+func (sb *Scoreboard) Unexplained(e Endpoint) uint64 { return sb.shaped[sb.name(e)] }

@@ -1,0 +1,173 @@
+package ena
+
+import (
+	"encoding/binary"
+
+	"github.com/nicforge/nicforge/model/ether"
+	"github.com/nicforge/nicforge/model/pcie"
+	"github.com/nicforge/nicforge/model/shaper"
+	"github.com/nicforge/nicforge/sim"
+)
+
+// The card PF's provisioning block (card_pf.regmap.yaml) in BAR1 of the
+// PF: each VF's MAC, IPv4 address, MTU and allowances, applied with an
+// indirect COMMIT, and its ENI counters read back with FETCH. Allowances
+// are enforced by model/shaper buckets on the VF's datapath; a packet a
+// bucket refuses is dropped and counted in the matching ENI counter.
+
+// Card PF bits.
+const (
+	cardCmdCommit  = 1
+	cardCmdFetch   = 2
+	cardStsBusy    = 1 << 0
+	cardStsDone    = 1 << 1
+	cardStsError   = 1 << 2
+	cardCmdLatency = sim.Microsecond
+	// Buckets absorb 100 µs of their rate at once, at least 16 packets'
+	// worth: enough for a driver's doorbell batch, short against the
+	// windows allowances are measured over.
+	burstWindow = 100 * sim.Microsecond
+	minBurstPkt = 16
+)
+
+// VFConfig is one VF's provisioning.
+type VFConfig struct {
+	MAC          ether.MAC
+	IPv4         [4]byte
+	MTU          int
+	BWIn, BWOut  uint64 // bit/s, 0 = unlimited
+	PPS          uint64 // packets/s in and out, 0 = unlimited
+	Conntrack    uint64
+	LinkLocalPPS uint64
+}
+
+// allowances are one VF's buckets.
+type allowances struct {
+	pps, bwIn, bwOut *shaper.Bucket
+}
+
+func bucket(rate uint64, unit uint64) *shaper.Bucket {
+	if rate == 0 {
+		return nil
+	}
+	burst := max(rate*uint64(burstWindow)/uint64(sim.Second), minBurstPkt*unit)
+	return shaper.New(rate, burst)
+}
+
+func newAllowances(c VFConfig) allowances {
+	const frameBits = 1518 * 8
+	return allowances{pps: bucket(c.PPS, 1), bwIn: bucket(c.BWIn, frameBits), bwOut: bucket(c.BWOut, frameBits)}
+}
+
+// VF returns VF i's provisioning.
+func (d *Device) VF(i int) (VFConfig, bool) {
+	c, ok := d.vfCfg[i]
+	return c, ok
+}
+
+func (d *Device) cardReg(off uint32) uint32 {
+	v, _ := d.cardPF.Read(off)
+	return v
+}
+
+func (d *Device) cardWrite(off, v uint32, at sim.Time) {
+	if !d.cardPF.Write(off, v) {
+		d.card.Flag(pcie.PF, at, "card PF: write of %#x to unimplemented offset %#x", v, off)
+		return
+	}
+	if off != OffCardCMD {
+		return
+	}
+	if d.cardBusy {
+		d.card.Flag(pcie.PF, at, "card PF: command %d while the previous one is busy; ignored", v)
+		return
+	}
+	vf := int(d.cardReg(OffCardVF_SEL) & 0x3F)
+	d.cardBusy, d.cardStatus = true, cardStsBusy
+	d.timers.At(at+cardCmdLatency, func(now sim.Time) {
+		d.cardBusy = false
+		if vf >= int(d.cfg.TotalVFs) {
+			d.cardStatus = cardStsDone | cardStsError
+			return
+		}
+		switch v & 3 {
+		case cardCmdCommit:
+			d.commitVF(vf, now)
+		case cardCmdFetch:
+			d.fetchVF(vf)
+		default:
+			d.cardStatus = cardStsDone | cardStsError
+			return
+		}
+		d.cardStatus = cardStsDone
+	})
+}
+
+func (d *Device) commitVF(vf int, now sim.Time) {
+	r := d.cardReg
+	c := VFConfig{
+		IPv4: [4]byte(binary.LittleEndian.AppendUint32(nil, r(OffCardVF_IPV4))), MTU: int(r(OffCardVF_MTU)),
+		BWIn: uint64(r(OffCardVF_BW_IN_LO)) | uint64(r(OffCardVF_BW_IN_HI))<<32, BWOut: uint64(r(OffCardVF_BW_OUT_LO)) | uint64(r(OffCardVF_BW_OUT_HI))<<32,
+		PPS: uint64(r(OffCardVF_PPS)), Conntrack: uint64(r(OffCardVF_CONNTRACK)), LinkLocalPPS: uint64(r(OffCardVF_LINKLOCAL_PPS)),
+	}
+	binary.LittleEndian.PutUint32(c.MAC[0:], r(OffCardVF_MAC_LO))
+	binary.LittleEndian.PutUint16(c.MAC[4:], uint16(r(OffCardVF_MAC_HI)))
+	d.vfCfg[vf] = c
+	if fn := d.fn(pcie.VF(vf)); fn != nil {
+		fn.allow = newAllowances(c)
+	}
+}
+
+func (d *Device) fetchVF(vf int) {
+	c := d.vfCfg[vf]
+	set := func(off, v uint32) { d.cardPF.Write(off, v) }
+	set(OffCardVF_MAC_LO, binary.LittleEndian.Uint32(c.MAC[0:]))
+	set(OffCardVF_MAC_HI, uint32(binary.LittleEndian.Uint16(c.MAC[4:])))
+	set(OffCardVF_IPV4, binary.LittleEndian.Uint32(c.IPv4[:]))
+	set(OffCardVF_MTU, uint32(c.MTU))
+	set(OffCardVF_BW_IN_LO, uint32(c.BWIn))
+	set(OffCardVF_BW_IN_HI, uint32(c.BWIn>>32))
+	set(OffCardVF_BW_OUT_LO, uint32(c.BWOut))
+	set(OffCardVF_BW_OUT_HI, uint32(c.BWOut>>32))
+	set(OffCardVF_PPS, uint32(c.PPS))
+	set(OffCardVF_CONNTRACK, uint32(c.Conntrack))
+	set(OffCardVF_LINKLOCAL_PPS, uint32(c.LinkLocalPPS))
+	var eni [5]uint64
+	if fn := d.fn(pcie.VF(vf)); fn != nil {
+		eni = fn.eni
+	}
+	i, _ := d.cardPF.Lookup(OffCardSTAT)
+	for k, v := range eni {
+		d.cardPF.Set(i+2*k, uint32(v))
+		d.cardPF.Set(i+2*k+1, uint32(v>>32))
+	}
+}
+
+// shapeTx decides a VF's outgoing packet of size bytes: false drops it,
+// counted as pps or bw_out allowance exceeded.
+func (fn *function) shapeTx(size int, now sim.Time) bool {
+	a := &fn.allow
+	if !a.pps.Take(1, now) {
+		fn.eni[eniPPS]++
+		return false
+	}
+	if !a.bwOut.Take(uint64(size)*8, now) {
+		fn.eni[eniBWOut]++
+		return false
+	}
+	return true
+}
+
+// shapeRx decides a VF's incoming packet.
+func (fn *function) shapeRx(size int, now sim.Time) bool {
+	a := &fn.allow
+	if !a.pps.Take(1, now) {
+		fn.eni[eniPPS]++
+		return false
+	}
+	if !a.bwIn.Take(uint64(size)*8, now) {
+		fn.eni[eniBWIn]++
+		return false
+	}
+	return true
+}
