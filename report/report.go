@@ -77,6 +77,18 @@ type Function struct {
 	Drops            uint64  `json:"drops"`
 	Resets           uint64  `json:"resets"`
 	Queues           []Queue `json:"queues"`
+	// Allowances are an ENA function's ENI counters: packets its
+	// allowances shaped.
+	Allowances *Allowances `json:"allowances,omitempty"`
+}
+
+// Allowances are the ENI allowance counters of an ENA function.
+type Allowances struct {
+	BWInExceeded      uint64 `json:"bw_in_allowance_exceeded"`
+	BWOutExceeded     uint64 `json:"bw_out_allowance_exceeded"`
+	PPSExceeded       uint64 `json:"pps_allowance_exceeded"`
+	ConntrackExceeded uint64 `json:"conntrack_allowance_exceeded"`
+	LinkLocalExceeded uint64 `json:"linklocal_allowance_exceeded"`
 }
 
 // Queue is one queue of a function.

@@ -41,6 +41,10 @@ func (s *simulation) report() *report.Report {
 			rf.InterruptsPerSec = rate(a.fnIRQ[i], b.fnIRQ[i])
 		}
 		rf.Resets = s.dev.resets(fn)
+		if m, ok := s.dev.(enaModel); ok {
+			e := m.ENI(fn)
+			rf.Allowances = &report.Allowances{BWInExceeded: e[0], BWOutExceeded: e[1], PPSExceeded: e[2], ConntrackExceeded: e[3], LinkLocalExceeded: e[4]}
+		}
 		r.Functions = append(r.Functions, rf)
 	}
 	up := report.Port{Name: "uplink", TxFrames: s.macTx.Frames, RxFrames: s.macRx.Frames}

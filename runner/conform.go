@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/nicforge/nicforge/model/card"
+	"github.com/nicforge/nicforge/model/ena"
 	"github.com/nicforge/nicforge/model/ixgbe"
 	"github.com/nicforge/nicforge/model/pcie"
 	"github.com/nicforge/nicforge/rtl"
@@ -57,7 +58,10 @@ type ConformOptions struct {
 	VFs      int    // VFs on the card (default 2, as the default scenario)
 	Function string // only this function ("" = all)
 	Elements int    // array elements per register (0 = all)
-	Mutate   func(pf, vf *rtl.BlockSpec)
+	// Personality is ixgbe (default) or ena: the ENA card's functions
+	// (block ena in BAR0) and its PF's card_pf block (BAR1).
+	Personality string
+	Mutate      func(pf, vf *rtl.BlockSpec)
 }
 
 // Conform runs register conformance on every function of the default
@@ -65,6 +69,12 @@ type ConformOptions struct {
 func Conform(opt ConformOptions) ([]conform.Report, error) {
 	if opt.VFs == 0 {
 		opt.VFs = 2
+	}
+	if opt.Personality == "ena" {
+		return conformENA(opt)
+	}
+	if opt.Personality != "" && opt.Personality != "ixgbe" {
+		return nil, fmt.Errorf("personality %q (want ixgbe or ena)", opt.Personality)
 	}
 	var out []conform.Report
 	fns := []pcie.Func{}
@@ -103,3 +113,32 @@ func (nullHost) Read(f pcie.Func, at sim.Time, addr uint64, p []byte) (sim.Time,
 }
 func (nullHost) Write(pcie.Func, sim.Time, uint64, []byte) error { return nil }
 func (nullHost) MSIX(pcie.Func, sim.Time, int)                   {}
+
+// conformENA runs conformance on an ENA card: BAR0 of the PF and every VF,
+// and the PF's provisioning block in BAR1.
+func conformENA(opt ConformOptions) ([]conform.Report, error) {
+	type target struct {
+		f    pcie.Func
+		bar  int
+		spec *rtl.BlockSpec
+	}
+	ts := []target{{pcie.PF, 0, ena.Regs}, {pcie.PF, 1, ena.CardPFRegs}}
+	for i := 0; i < opt.VFs; i++ {
+		ts = append(ts, target{pcie.VF(i), 0, ena.Regs})
+	}
+	var out []conform.Report
+	for _, t := range ts {
+		if opt.Function != "" && opt.Function != t.f.String() {
+			continue
+		}
+		c := card.New(ena.New(ena.Config{}), rtl.NewKernel(false), sim.CoreClock)
+		c.Attach(nullHost{})
+		tgt := &cardTarget{c: c, f: t.f, vfs: opt.VFs, bar: t.bar}
+		enableVFs(c, opt.VFs, tgt.tick())
+		out = append(out, conform.Run(t.spec, t.f.String(), tgt, conform.Options{Elements: opt.Elements}))
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no function %q on an ENA card with %d VFs", opt.Function, opt.VFs)
+	}
+	return out, nil
+}

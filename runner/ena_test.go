@@ -424,3 +424,16 @@ func TestCardctlProvisioning(t *testing.T) {
 	require.Equal(t, cardctl.Stats{}, stats)
 	require.ErrorContains(t, bad, "command 1 for VF 9 refused")
 }
+
+func TestConformENACard(t *testing.T) {
+	reps, err := Conform(ConformOptions{Personality: "ena", Elements: 4})
+	require.NoError(t, err)
+	var blocks []string
+	for _, r := range reps {
+		require.True(t, r.Passed(), "%s %s: %v", r.Function, r.Block, r.Failures)
+		blocks = append(blocks, r.Function+"/"+r.Block)
+	}
+	require.Equal(t, []string{"pf/ena", "pf/card_pf", "vf0/ena", "vf1/ena"}, blocks)
+	_, err = Conform(ConformOptions{Personality: "e1000"})
+	require.ErrorContains(t, err, `personality "e1000"`)
+}

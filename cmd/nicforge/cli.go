@@ -129,14 +129,14 @@ func runCmd(stdout io.Writer) *cobra.Command {
 }
 
 func conformCmd(stdout io.Writer) *cobra.Command {
-	var function string
+	var function, personality string
 	var elements int
 	c := &cobra.Command{
 		Use:   "conform",
-		Short: "Register conformance (reset values, bit-bash, access policies) on every function of the default card",
+		Short: "Register conformance (reset values, bit-bash, access policies) on every function of the card",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			reps, err := runner.Conform(runner.ConformOptions{Function: function, Elements: elements})
+			reps, err := runner.Conform(runner.ConformOptions{Function: function, Elements: elements, Personality: personality})
 			if err != nil {
 				return &exitError{exitBadInput, err}
 			}
@@ -159,5 +159,6 @@ func conformCmd(stdout io.Writer) *cobra.Command {
 	}
 	c.Flags().StringVar(&function, "function", "", "only this function (pf, vf0, ...)")
 	c.Flags().IntVar(&elements, "elements", 0, "array elements tested per register (0 = all)")
+	c.Flags().StringVar(&personality, "personality", "ixgbe", "the card: ixgbe (PF and VFs) or ena (PF, its card_pf block, VFs)")
 	return c
 }
