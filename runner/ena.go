@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nicforge/nicforge/driver/bus"
@@ -42,7 +43,11 @@ func (s *simulation) runENA(i int, fn bus.Function, pf bool) {
 	if cpus == 0 {
 		cpus = 1
 	}
-	d, err := enadrv.Probe(fn, enadrv.Config{NumCPUs: cpus})
+	drvCfg := enadrv.Config{NumCPUs: cpus}
+	if slices.Contains(enadrv.Mutations, s.plan.Mutation) {
+		drvCfg.Mutation = s.plan.Mutation
+	}
+	d, err := enadrv.Probe(fn, drvCfg)
 	if err != nil {
 		s.fail(fmt.Errorf("%s: ena probe: %w", fp.Name, err))
 		return

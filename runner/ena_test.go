@@ -18,6 +18,7 @@ import (
 	"github.com/nicforge/nicforge/model/pcie"
 	"github.com/nicforge/nicforge/model/wire"
 	"github.com/nicforge/nicforge/rtl"
+	"github.com/nicforge/nicforge/scenario"
 	"github.com/nicforge/nicforge/sim"
 	"github.com/nicforge/nicforge/verify/checker"
 	"github.com/nicforge/nicforge/verify/conform"
@@ -436,4 +437,30 @@ func TestConformENACard(t *testing.T) {
 	require.Equal(t, []string{"pf/ena", "pf/card_pf", "vf0/ena", "vf1/ena"}, blocks)
 	_, err = Conform(ConformOptions{Personality: "e1000"})
 	require.ErrorContains(t, err, `personality "e1000"`)
+}
+
+// ENA protocol checks, each proven by the fault it is meant to catch.
+func TestENAMutationsAreCaught(t *testing.T) {
+	sc, err := scenario.Load("../testbenches/ena_default.yaml")
+	require.NoError(t, err)
+	for _, tc := range []struct{ mutation, says string }{
+		{"stale_phase", "ena_phase at"},
+		{"bogus_req_id", "ena_tx_req_id at"},
+		{"unknown_cmd_id", "ena_cmd_id at"},
+		{"doorbell_beyond", "ena_doorbell at"},
+	} {
+		t.Run(tc.mutation, func(t *testing.T) {
+			r, err := Run(sc, Options{Mutation: tc.mutation})
+			require.NoError(t, err)
+			require.False(t, r.Pass)
+			for _, c := range r.Checks {
+				if c.Name == "protocol" {
+					require.False(t, c.Pass)
+					require.Contains(t, c.Detail, tc.says)
+					return
+				}
+			}
+			t.Fatal("no protocol check in the report")
+		})
+	}
 }

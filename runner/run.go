@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -94,6 +95,9 @@ func (s *simulation) build(opt Options) error {
 			macs[s.fnID(i)] = p.Functions[i].MAC
 		}
 		cfg := ena.Config{LinkMbps: uint32(p.UplinkBPS / 1_000_000), TotalVFs: uint16(max(p.NumVFs, 1)), MACs: macs, Timing: ena.DefaultTiming, LLQ: p.LLQ}
+		if slices.Contains(ena.Mutations, p.Mutation) {
+			cfg.Mutation = p.Mutation
+		}
 		if p.KeepAlive > 0 {
 			cfg.Timing.KeepAlive = sim.FromDuration(p.KeepAlive)
 		}
@@ -122,7 +126,7 @@ func (s *simulation) build(opt Options) error {
 	}
 	s.host = host
 	if p.Personality == "ena" {
-		s.chk = checker.NewGeneric(host.Memory())
+		s.chk = checker.NewENA(host.Memory())
 	} else {
 		s.chk = checker.New(host.Memory())
 	}

@@ -17,7 +17,9 @@ import (
 	"slices"
 	"time"
 
+	enadrv "github.com/nicforge/nicforge/driver/ena"
 	vfdrv "github.com/nicforge/nicforge/driver/ixgbevf"
+	"github.com/nicforge/nicforge/model/ena"
 	"github.com/nicforge/nicforge/model/ixgbe"
 
 	"github.com/nicforge/nicforge/model/ether"
@@ -155,8 +157,9 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 // CheckMutation accepts "" and the names of the model's and the VF
 // driver's mutations.
 func CheckMutation(m string) error {
-	if _, err := ixgbe.ParseMutation(m); m == "" || err == nil || slices.Contains(vfdrv.Mutations, m) {
+	if _, err := ixgbe.ParseMutation(m); m == "" || err == nil || slices.Contains(vfdrv.Mutations, m) ||
+		slices.Contains(ena.Mutations, m) || slices.Contains(enadrv.Mutations, m) {
 		return nil
 	}
-	return fmt.Errorf("unknown mutation %q: the model has %v, the VF driver %v", m, ixgbe.Mutations, vfdrv.Mutations)
+	return fmt.Errorf("unknown mutation %q: the 82599 model has %v, the VF driver %v; the ENA model %v, its driver %v", m, ixgbe.Mutations, vfdrv.Mutations, ena.Mutations, enadrv.Mutations)
 }

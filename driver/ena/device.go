@@ -12,6 +12,9 @@ import (
 // Config are the driver's settings.
 type Config struct {
 	NumCPUs int // bounds the queue count, as online CPUs do; default 8
+	// Mutation is a deliberate bug for checker tests: doorbell_beyond (one
+	// Tx doorbell a queue depth past the tail). "" for none.
+	Mutation string
 }
 
 // Device is a probed ENA function.
@@ -73,6 +76,7 @@ type Device struct {
 	Resets          int // resets the driver made after probe, and why
 	LastReset       uint32
 	failed          error // a recovery that did not work: the device is down
+	mutSeen         int
 	events          uint64
 }
 
@@ -322,3 +326,6 @@ func timeDur(n int) time.Duration { return time.Duration(n) }
 
 // Err returns why the device is down after a failed recovery, or nil.
 func (d *Device) Err() error { return d.failed }
+
+// Mutations lists the driver's mutations (Config.Mutation).
+var Mutations = []string{"doorbell_beyond"}

@@ -268,7 +268,13 @@ func (d *Device) TxBatch(q int, pkts []*Packet) int {
 	}
 	if n > 0 {
 		d.fn.Spend(txCost * timeDur(n))
-		d.fn.Write32(0, r.doorbell, uint32(r.tail))
+		tail := r.tail
+		if d.cfg.Mutation == "doorbell_beyond" {
+			if d.mutSeen++; d.mutSeen == 20 {
+				tail += uint16(r.depth) + 1
+			}
+		}
+		d.fn.Write32(0, r.doorbell, uint32(tail))
 	}
 	return n
 }

@@ -80,6 +80,9 @@ func (fn *function) complete(cmd []byte, status byte, resp []byte, at sim.Time) 
 	var c [AdminEntrySize]byte
 	copy(c[acqPayload:], resp)
 	binary.LittleEndian.PutUint16(c[acqCommandID:], binary.LittleEndian.Uint16(cmd[aqCommandID:])&0xFFF)
+	if fn.d.strike("unknown_cmd_id") {
+		binary.LittleEndian.PutUint16(c[acqCommandID:], 0xABC)
+	}
 	c[acqStatus] = status
 	c[acqFlags] = phaseOf(fn.acqTail, depth)
 	binary.LittleEndian.PutUint16(c[acqSQHead:], fn.aqHead)

@@ -63,6 +63,11 @@ type Config struct {
 	// ConntrackCapacity is what customer metrics report as the
 	// connection-tracking allowance available.
 	ConntrackCapacity uint64
+	// Mutation is a deliberate bug for checker tests: stale_phase (an IO
+	// completion with the previous lap's phase), bogus_req_id (a Tx
+	// completion for a request never posted), unknown_cmd_id (an admin
+	// completion for a command never fetched). Each strikes once.
+	Mutation string
 	// LLQ: the device offers low-latency queues in BAR2.
 	LLQ bool
 	// MACs are the addresses functions report (the card PF provisions
@@ -81,13 +86,14 @@ type Hints struct {
 // Device is the ENA personality: the PF (0x0EC2) and its VFs (0xEC20),
 // each an ENA function with the registers of ena_regs_defs.h.
 type Device struct {
-	cfg    Config
-	card   *card.Card
-	k      *rtl.Kernel
-	timers *rtl.Timers
-	fns    []*function // index = pcie.Func
-	cov    *coverage
-	io     ioEngine
+	cfg     Config
+	card    *card.Card
+	k       *rtl.Kernel
+	timers  *rtl.Timers
+	fns     []*function // index = pcie.Func
+	cov     *coverage
+	mutSeen int
+	io      ioEngine
 	// The card PF's provisioning block and what it holds.
 	cardPF     *rtl.RegFile
 	cardBusy   bool
@@ -350,3 +356,16 @@ func (d *Device) LLQPushed(f pcie.Func) uint64 {
 
 // StopTxCompletions injects the lost-Tx-completions fault from time at on.
 func (d *Device) StopTxCompletions(at sim.Time) { d.cfg.TxCompletionStop = at }
+
+// strike reports whether mutation m strikes now: once, at its 20th
+// chance, when traffic or probe is well under way.
+func (d *Device) strike(m string) bool {
+	if d.cfg.Mutation != m {
+		return false
+	}
+	d.mutSeen++
+	return d.mutSeen == 20
+}
+
+// Mutations lists the model's mutations (Config.Mutation).
+var Mutations = []string{"stale_phase", "bogus_req_id", "unknown_cmd_id"}

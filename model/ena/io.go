@@ -257,6 +257,12 @@ func (fn *function) writeCompletion(c *cq, entry []byte, phaseAt int, tx bool, a
 		return // the fault: the packet went out, its completion never comes
 	}
 	phase := phaseOf(c.tail, c.depth)
+	if fn.d.strike("stale_phase") {
+		phase ^= 1
+	}
+	if tx && fn.d.strike("bogus_req_id") {
+		binary.LittleEndian.PutUint16(entry[0:], 0xFFF)
+	}
 	entry[phaseAt] = entry[phaseAt]&^1 | phase
 	addr := c.base + uint64(c.tail&(c.depth-1))*uint64(c.entry)
 	_ = fn.d.card.Upstream().Write(fn.id, at, addr, entry[:c.entry])

@@ -48,6 +48,7 @@ type Checker struct {
 	names       map[bool]*rtl.RegFile // by IsVF, for naming registers
 	layouts     map[bool]*layout
 	generic     bool // no register rules: another personality's registers
+	enaFns      map[pcie.Func]*enaFn
 }
 
 // NewGeneric returns a checker for a personality whose registers it does
@@ -211,6 +212,10 @@ const (
 
 // MMIOWrite observes a posted write reaching the card.
 func (c *Checker) MMIOWrite(f pcie.Func, bar int, off, v uint32, at sim.Time) {
+	if c.enaFns != nil && bar == 0 {
+		c.enaMMIOWrite(f, off, v, at)
+		return
+	}
 	if bar != 0 || c.generic {
 		return
 	}
@@ -319,6 +324,10 @@ func (c *Checker) tailWrite(r *ring, v uint32, at sim.Time, txn func() string) {
 
 // DMA observes a device DMA inside the function's domain.
 func (c *Checker) DMA(f pcie.Func, write bool, addr uint64, data []byte, at sim.Time) {
+	if c.enaFns != nil {
+		c.enaDMA(f, write, addr, data, at)
+		return
+	}
 	for _, r := range c.byFn[f] {
 		if !r.on || addr+uint64(len(data)) <= r.base || addr >= r.base+uint64(r.count)*descSize {
 			continue

@@ -1,0 +1,206 @@
+package checker
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/nicforge/nicforge/model/pcie"
+	"github.com/nicforge/nicforge/sim"
+)
+
+// ENA rules. The checker learns each function's queues the way a bus
+// analyser would: the admin queue from the AQ/ACQ base and caps register
+// writes, the IO queues from the CREATE_CQ and CREATE_SQ commands the
+// device fetches and the completions it writes for them. Then:
+//
+//	ena_phase       a completion (ACQ or IO CQ) written out of order or with
+//	                the phase of another lap
+//	ena_cmd_id      an admin completion for a command id the device never
+//	                fetched, or completed twice
+//	ena_tx_req_id   a Tx completion for a request id no fetched descriptor
+//	                carried (host-mode SQs)
+//	ena_doorbell    an SQ doorbell more than the queue's depth past the last
+//
+// Offsets and layouts: ena_regs_defs.h, ena_admin_defs.h,
+// ena_eth_io_defs.h (specs/ena.md).
+
+const (
+	enaAQBaseLo, enaAQBaseHi, enaAQCaps    = 0x10, 0x14, 0x18
+	enaACQBaseLo, enaACQBaseHi, enaACQCaps = 0x20, 0x24, 0x28
+	enaEntry                               = 64
+	enaCreateSQ, enaCreateCQ               = 1, 3
+	enaTxMetaDesc                          = 1 << 23
+	enaTxCompReq                           = 1 << 28
+)
+
+type enaQueue struct {
+	base  uint64
+	depth uint16
+	entry int
+	tail  uint16 // completions written (CQs)
+	tx    bool
+}
+
+type enaSQ struct {
+	base     uint64
+	depth    uint16
+	cq       int
+	tx       bool
+	doorbell uint32
+	lastDB   uint16
+	posted   map[int]int // Tx: req_id -> fetched and not completed
+}
+
+// enaFn is what the checker knows of one ENA function.
+type enaFn struct {
+	aqLo, aqHi, acqLo, acqHi uint32
+	aqDepth, acqDepth        uint16
+	acqTail                  uint16
+	outstanding              map[uint16][]byte // fetched commands by id
+	cqs                      map[int]*enaQueue
+	sqs                      map[int]*enaSQ
+}
+
+func (c *Checker) enaOf(f pcie.Func) *enaFn {
+	e := c.enaFns[f]
+	if e == nil {
+		e = &enaFn{outstanding: map[uint16][]byte{}, cqs: map[int]*enaQueue{}, sqs: map[int]*enaSQ{}}
+		c.enaFns[f] = e
+	}
+	return e
+}
+
+// NewENA returns a checker for an ENA card: the generic rules plus the
+// ENA ones.
+func NewENA(mem Memory) *Checker {
+	c := NewGeneric(mem)
+	c.enaFns = map[pcie.Func]*enaFn{}
+	return c
+}
+
+func (c *Checker) enaMMIOWrite(f pcie.Func, off, v uint32, at sim.Time) {
+	e := c.enaOf(f)
+	switch off {
+	case enaAQBaseLo:
+		e.aqLo = v
+	case enaAQBaseHi:
+		e.aqHi = v
+	case enaACQBaseLo:
+		e.acqLo = v
+	case enaACQBaseHi:
+		e.acqHi = v
+	case enaAQCaps:
+		e.aqDepth = uint16(v)
+	case enaACQCaps:
+		e.acqDepth, e.acqTail = uint16(v), 0
+		clear(e.outstanding)
+	}
+	for i, q := range e.sqs {
+		if q.doorbell != off {
+			continue
+		}
+		if d := uint16(v) - q.lastDB; d > q.depth {
+			c.violate("ena_doorbell", at, f, fmt.Sprintf("MMIO write of %d to the doorbell of SQ %d", uint16(v), i),
+				"tail moves %d entries past the last doorbell %d in a queue of %d", d, q.lastDB, q.depth)
+		}
+		q.lastDB = uint16(v)
+	}
+}
+
+func within(addr uint64, n int, base uint64, size int) bool {
+	return base != 0 && addr >= base && addr+uint64(n) <= base+uint64(size)
+}
+
+func (c *Checker) enaDMA(f pcie.Func, write bool, addr uint64, data []byte, at sim.Time) {
+	e := c.enaOf(f)
+	aq := uint64(e.aqLo) | uint64(e.aqHi)<<32
+	acq := uint64(e.acqLo) | uint64(e.acqHi)<<32
+	le := binary.LittleEndian
+	switch {
+	case !write && len(data) == enaEntry && within(addr, enaEntry, aq, int(e.aqDepth)*enaEntry):
+		e.outstanding[le.Uint16(data)&0xFFF] = append([]byte(nil), data...)
+		return
+	case write && len(data) == enaEntry && within(addr, enaEntry, acq, int(e.acqDepth)*enaEntry) && e.acqDepth > 0:
+		txn := func() string { return fmt.Sprintf("DMA write of an admin completion at %#x", addr) }
+		slot := uint16((addr - acq) / enaEntry)
+		if want := enaPhase(e.acqTail, e.acqDepth); slot != e.acqTail&(e.acqDepth-1) || data[3]&1 != want {
+			c.violate("ena_phase", at, f, txn(), "ACQ slot %d with phase %d; the next completion goes to slot %d with phase %d", slot, data[3]&1, e.acqTail&(e.acqDepth-1), want)
+		}
+		e.acqTail++
+		id := le.Uint16(data) & 0xFFF
+		cmd, ok := e.outstanding[id]
+		if !ok {
+			c.violate("ena_cmd_id", at, f, txn(), "completion for command id %d, which is not outstanding", id)
+			return
+		}
+		delete(e.outstanding, id)
+		if data[2] == 0 {
+			e.created(cmd, data)
+		}
+		return
+	}
+	for i, q := range e.cqs {
+		if !write || !within(addr, len(data), q.base, int(q.depth)*q.entry) {
+			continue
+		}
+		slot := uint16((addr - q.base) / uint64(q.entry))
+		if want := enaPhase(q.tail, q.depth); slot != q.tail&(q.depth-1) || data[3]&1 != want {
+			c.violate("ena_phase", at, f, fmt.Sprintf("DMA write of a completion to CQ %d at %#x", i, addr),
+				"slot %d with phase %d; the next completion goes to slot %d with phase %d", slot, data[3]&1, q.tail&(q.depth-1), want)
+		}
+		q.tail++
+		if q.tx {
+			id := int(le.Uint16(data))
+			for _, s := range e.sqs {
+				if s.tx && s.cq == i && s.posted != nil {
+					if s.posted[id] == 0 {
+						c.violate("ena_tx_req_id", at, f, fmt.Sprintf("DMA write of a Tx completion to CQ %d", i), "request id %d was never posted (or completed already)", id)
+						return
+					}
+					s.posted[id]--
+				}
+			}
+		}
+		return
+	}
+	for _, s := range e.sqs {
+		if write || !s.tx || s.base == 0 || !within(addr, len(data), s.base, int(s.depth)*16) {
+			continue
+		}
+		for k := 0; k+16 <= len(data); k += 16 {
+			// comp_req marks a packet's first data descriptor, which
+			// carries its req_id (never a meta descriptor).
+			lc := le.Uint32(data[k:])
+			if lc&enaTxMetaDesc != 0 || lc&enaTxCompReq == 0 {
+				continue
+			}
+			id := int(lc>>16&0x3F)<<10 | int(le.Uint32(data[k+4:])>>22)
+			s.posted[id]++
+		}
+	}
+}
+
+// created learns the queue a successful CREATE_CQ or CREATE_SQ made.
+func (e *enaFn) created(cmd, comp []byte) {
+	le := binary.LittleEndian
+	switch cmd[2] {
+	case enaCreateCQ:
+		idx := int(le.Uint16(comp[8:]))
+		e.cqs[idx] = &enaQueue{base: uint64(le.Uint32(cmd[12:])) | uint64(le.Uint16(cmd[16:]))<<32, depth: le.Uint16(cmd[6:]), entry: int(cmd[5]&0x1F) * 4, tx: cmd[5]&0x1F == 2}
+	case enaCreateSQ:
+		idx := int(le.Uint16(comp[8:]))
+		s := &enaSQ{base: uint64(le.Uint32(cmd[12:])) | uint64(le.Uint16(cmd[16:]))<<32, depth: le.Uint16(cmd[10:]), cq: int(le.Uint16(cmd[8:])),
+			tx: cmd[4]>>5 == 1, doorbell: le.Uint32(comp[12:])}
+		if s.tx && cmd[6]&0xF == 1 {
+			s.posted = map[int]int{}
+		}
+		e.sqs[idx] = s
+	}
+}
+
+func enaPhase(counter, depth uint16) byte {
+	if depth == 0 {
+		return 1
+	}
+	return byte(1 ^ (counter/depth)&1)
+}
