@@ -28,6 +28,9 @@
 //	dma_domain       a DMA outside the function's IOMMU domain
 //	irq_moderation   two messages of a vector closer than its EITR interval
 //
+// On an ENA card (NewENA; ena.go): ena_phase, ena_cmd_id, ena_tx_req_id,
+// ena_doorbell, with the queues learned from the admin stream.
+//
 // Register offsets come from the regmaps (model/ixgbe), so the checker and
 // the model cannot disagree about where a register is.
 package checker
