@@ -272,9 +272,11 @@ func (fn *function) writeCompletion(c *cq, entry []byte, phaseAt int, tx bool, a
 
 // ioEngine moves packets of every function's Tx SQs to the MAC.
 type ioEngine struct {
-	d    *Device
-	busy bool
-	next int // the SQ that goes first next time: round robin
+	d     *Device
+	busy  bool
+	next  int // the SQ that goes first next time: round robin
+	all   []*sq
+	owner []*function
 }
 
 func (e *ioEngine) wake(at sim.Time) {
@@ -290,8 +292,7 @@ func (e *ioEngine) wake(at sim.Time) {
 func (e *ioEngine) run(now sim.Time) {
 	e.busy = false
 	more := false
-	var all []*sq
-	var owner []*function
+	all, owner := e.all[:0], e.owner[:0]
 	for _, fn := range e.d.fns {
 		if fn == nil {
 			continue
@@ -329,6 +330,7 @@ func (e *ioEngine) run(now sim.Time) {
 	if len(all) > 0 {
 		e.next = (e.next + 1) % len(all)
 	}
+	e.all, e.owner = all, owner
 	if more {
 		e.wake(now)
 	}

@@ -57,14 +57,14 @@ type enaFn struct {
 	aqDepth, acqDepth        uint16
 	acqTail                  uint16
 	outstanding              map[uint16][]byte // fetched commands by id
-	cqs                      map[int]*enaQueue
-	sqs                      map[int]*enaSQ
+	cqs                      []*enaQueue // by queue index; nil where none was created
+	sqs                      []*enaSQ
 }
 
 func (c *Checker) enaOf(f pcie.Func) *enaFn {
 	e := c.enaFns[f]
 	if e == nil {
-		e = &enaFn{outstanding: map[uint16][]byte{}, cqs: map[int]*enaQueue{}, sqs: map[int]*enaSQ{}}
+		e = &enaFn{outstanding: map[uint16][]byte{}}
 		c.enaFns[f] = e
 	}
 	return e
@@ -96,7 +96,7 @@ func (c *Checker) enaMMIOWrite(f pcie.Func, off, v uint32, at sim.Time) {
 		clear(e.outstanding)
 	}
 	for i, q := range e.sqs {
-		if q.doorbell != off {
+		if q == nil || q.doorbell != off {
 			continue
 		}
 		if d := uint16(v) - q.lastDB; d > q.depth {
@@ -140,7 +140,7 @@ func (c *Checker) enaDMA(f pcie.Func, write bool, addr uint64, data []byte, at s
 		return
 	}
 	for i, q := range e.cqs {
-		if !write || !within(addr, len(data), q.base, int(q.depth)*q.entry) {
+		if q == nil || !write || !within(addr, len(data), q.base, int(q.depth)*q.entry) {
 			continue
 		}
 		slot := uint16((addr - q.base) / uint64(q.entry))
@@ -152,7 +152,7 @@ func (c *Checker) enaDMA(f pcie.Func, write bool, addr uint64, data []byte, at s
 		if q.tx {
 			id := int(le.Uint16(data))
 			for _, s := range e.sqs {
-				if s.tx && s.cq == i && s.posted != nil {
+				if s != nil && s.tx && s.cq == i && s.posted != nil {
 					if s.posted[id] == 0 {
 						c.violate("ena_tx_req_id", at, f, fmt.Sprintf("DMA write of a Tx completion to CQ %d", i), "request id %d was never posted (or completed already)", id)
 						return
@@ -164,7 +164,7 @@ func (c *Checker) enaDMA(f pcie.Func, write bool, addr uint64, data []byte, at s
 		return
 	}
 	for _, s := range e.sqs {
-		if write || !s.tx || s.base == 0 || !within(addr, len(data), s.base, int(s.depth)*16) {
+		if s == nil || write || !s.tx || s.base == 0 || !within(addr, len(data), s.base, int(s.depth)*16) {
 			continue
 		}
 		for k := 0; k+16 <= len(data); k += 16 {
@@ -186,6 +186,7 @@ func (e *enaFn) created(cmd, comp []byte) {
 	switch cmd[2] {
 	case enaCreateCQ:
 		idx := int(le.Uint16(comp[8:]))
+		e.cqs = grow(e.cqs, idx)
 		e.cqs[idx] = &enaQueue{base: uint64(le.Uint32(cmd[12:])) | uint64(le.Uint16(cmd[16:]))<<32, depth: le.Uint16(cmd[6:]), entry: int(cmd[5]&0x1F) * 4, tx: cmd[5]&0x1F == 2}
 	case enaCreateSQ:
 		idx := int(le.Uint16(comp[8:]))
@@ -194,6 +195,7 @@ func (e *enaFn) created(cmd, comp []byte) {
 		if s.tx && cmd[6]&0xF == 1 {
 			s.posted = map[int]int{}
 		}
+		e.sqs = grow(e.sqs, idx)
 		e.sqs[idx] = s
 	}
 }
@@ -203,4 +205,12 @@ func enaPhase(counter, depth uint16) byte {
 		return 1
 	}
 	return byte(1 ^ (counter/depth)&1)
+}
+
+// grow extends s so that s[idx] exists.
+func grow[T any](s []*T, idx int) []*T {
+	if idx >= len(s) {
+		s = append(s, make([]*T, idx+1-len(s))...)
+	}
+	return s
 }
