@@ -57,7 +57,7 @@ type enaFn struct {
 	aqDepth, acqDepth        uint16
 	acqTail                  uint16
 	outstanding              map[uint16][]byte // fetched commands by id
-	cqs                      []*enaQueue // by queue index; nil where none was created
+	cqs                      []*enaQueue       // by queue index; nil where none was created
 	sqs                      []*enaSQ
 }
 
