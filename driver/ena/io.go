@@ -325,6 +325,7 @@ func (d *Device) refill(r *ring) {
 		le.PutUint16(desc[0:], bufSize)
 		desc[2] = 0
 		le.PutUint16(desc[4:], uint16(slot)) // req_id
+		le.PutUint16(desc[6:], 0)
 		le.PutUint32(desc[8:], uint32(p.iova))
 		le.PutUint32(desc[12:], uint32(p.iova>>32)&0xFFFF)
 		desc[3] = byte(r.sqPhase) | ENA_ETH_IO_RX_DESC_FIRST_MASK | ENA_ETH_IO_RX_DESC_LAST_MASK | ENA_ETH_IO_RX_DESC_COMP_REQ_MASK

@@ -170,6 +170,12 @@ const (
 	txReqIDLoSft  = 22 // meta_ctrl[31:22] = req_id[9:0]
 	txAddrHiMask  = 0xFFFF
 	rxDescPhase   = 1 << 0 // ctrl byte 3
+	rxDescFirst   = 1 << 2
+	rxDescLast    = 1 << 3
+	rxDescCompReq = 1 << 4
+	// Bits of ctrl that must be zero: 1 and 7:6. Bit 5 ("MBO" in the
+	// header) is left clear by the Linux driver, so it is not checked.
+	rxDescCtrlMBZ = 1<<1 | 0xC0
 	rxCdescPhase  = 1 << 24
 	rxCdescFirst  = 1 << 26
 	rxCdescLast   = 1 << 27

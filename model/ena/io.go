@@ -2,6 +2,7 @@ package ena
 
 import (
 	"encoding/binary"
+	"fmt"
 
 	"github.com/nicforge/nicforge/model/ether"
 	"github.com/nicforge/nicforge/sim"
@@ -514,6 +515,11 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 			fn.rxDrops++ // posted but not written: the doorbell ran ahead
 			return
 		}
+		if bad := rxDescMalformed(desc[:], q.depth); bad != "" {
+			d.card.Flag(fn.id, at, "Rx SQ %d slot %d: %s; packet dropped", q.idx, slot, bad)
+			fn.rxDrops++
+			return
+		}
 		l := int(le16(desc[0:]))
 		if l == 0 {
 			l = 64 << 10
@@ -584,4 +590,20 @@ func (q *sq) txDesc(desc []byte) (data bool, reqID, length int) {
 		return false, 0, 0
 	}
 	return true, int(lc>>txReqIDHiSft&0x3F)<<10 | int(le32(desc[4:])>>txReqIDLoSft), int(lc & txLenMask)
+}
+
+// rxDescMalformed says what is wrong with an Rx descriptor the driver
+// posted, or "" when it is well formed: one buffer per descriptor with
+// first, last and comp_req set, zero MBZ fields, a req_id inside the ring.
+func rxDescMalformed(desc []byte, depth uint16) string {
+	const want = rxDescFirst | rxDescLast | rxDescCompReq
+	switch ctrl := desc[3]; {
+	case ctrl&want != want:
+		return fmt.Sprintf("ctrl %#02x lacks first, last or comp_req (want all of %#02x)", ctrl, want)
+	case ctrl&rxDescCtrlMBZ != 0 || desc[2] != 0 || le16(desc[6:]) != 0 || le16(desc[14:]) != 0:
+		return fmt.Sprintf("must-be-zero bits set (ctrl %#02x, byte 2 %#02x, bytes 6-7 %#04x, bytes 14-15 %#04x)", ctrl, desc[2], le16(desc[6:]), le16(desc[14:]))
+	case le16(desc[4:]) >= depth:
+		return fmt.Sprintf("req_id %d outside a ring of %d", le16(desc[4:]), depth)
+	}
+	return ""
 }
