@@ -26,7 +26,7 @@ func (s *simulation) runENA(i int, fn bus.Function, pf bool) {
 				continue
 			}
 			a := vf.Allowances
-			cfg := cardctl.Config{MAC: vf.MAC, IPv4: [4]byte{10, 0, 0, byte(vf.VF + 10)}, MTU: vf.MTU,
+			cfg := cardctl.Config{MAC: vf.MAC, IPv4: [4]byte{10, 0, 0, byte(vf.VF + 10)}, IPv6: vfIPv6(vf.VF), MTU: vf.MTU,
 				BWIn: uint64(a.BWIn), BWOut: uint64(a.BWOut), PPS: uint64(a.PPS), Conntrack: uint64(a.Conntrack), LinkLocalPPS: uint64(a.LinkLocalPPS)}
 			if err := ctl.Provision(vf.VF, cfg); err != nil {
 				s.fail(fmt.Errorf("%s: provisioning %s: %w", fp.Name, vf.Name, err))
@@ -96,4 +96,12 @@ func (p *enaPort) Poll(budget int) int {
 		p.onReset()
 	}
 	return n
+}
+
+// vfIPv6 is the IPv6 address the runner provisions for VF vf: 2001:db8::a
+// plus the VF index, beside 10.0.0.10 plus the index for IPv4.
+func vfIPv6(vf int) [16]byte {
+	a := [16]byte{0x20, 0x01, 0x0d, 0xb8}
+	a[15] = byte(vf + 10)
+	return a
 }

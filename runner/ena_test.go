@@ -2,6 +2,7 @@ package runner
 
 import (
 	"encoding/binary"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -405,11 +406,12 @@ func TestCardPFConforms(t *testing.T) {
 // with a clear error.
 func TestCardctlProvisioning(t *testing.T) {
 	h, dev, c := enaHost(t, ena.Config{TotalVFs: 4})
+	v6 := netip.MustParseAddr("2001:db8::51").As16()
 	var stats cardctl.Stats
 	var bad error
 	h.Go("pf", h.Function(pcie.PF), func(fn bus.Function) {
 		ctl := cardctl.Open(fn)
-		require.NoError(t, ctl.Provision(1, cardctl.Config{MAC: [6]byte{2, 0, 0, 0, 0, 0x51}, IPv4: [4]byte{10, 1, 2, 3}, MTU: 9001, BWOut: 5e9, PPS: 1e6}))
+		require.NoError(t, ctl.Provision(1, cardctl.Config{MAC: [6]byte{2, 0, 0, 0, 0, 0x51}, IPv4: [4]byte{10, 1, 2, 3}, IPv6: v6, MTU: 9001, BWOut: 5e9, PPS: 1e6}))
 		require.NoError(t, ctl.EnableVFs(2))
 		var err error
 		stats, err = ctl.Stats(1)
@@ -420,7 +422,7 @@ func TestCardctlProvisioning(t *testing.T) {
 	require.Empty(t, c.Errors())
 	got, ok := dev.VF(1)
 	require.True(t, ok)
-	require.Equal(t, ena.VFConfig{MAC: [6]byte{2, 0, 0, 0, 0, 0x51}, IPv4: [4]byte{10, 1, 2, 3}, MTU: 9001, BWOut: 5e9, PPS: 1e6, LinkLocalPPS: cardctl.DefaultLinkLocalPPS}, got)
+	require.Equal(t, ena.VFConfig{MAC: [6]byte{2, 0, 0, 0, 0, 0x51}, IPv4: [4]byte{10, 1, 2, 3}, IPv6: v6, MTU: 9001, BWOut: 5e9, PPS: 1e6, LinkLocalPPS: cardctl.DefaultLinkLocalPPS}, got)
 	require.Equal(t, [6]byte(got.MAC), [6]byte(dev.MAC(pcie.VF(1))), "the VF reports the provisioned MAC")
 	require.Equal(t, cardctl.Stats{}, stats)
 	require.ErrorContains(t, bad, "command 1 for VF 9 refused")

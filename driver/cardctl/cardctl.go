@@ -1,11 +1,12 @@
 // Package cardctl drives the card PF's provisioning block (BAR1 of the
-// ENA card's PF, block card_pf): it gives each VF its MAC, IPv4 address,
-// MTU and allowances before the VF is enabled, enables the VFs through
+// ENA card's PF, block card_pf): it gives each VF its MAC, IPv4 and IPv6
+// addresses, MTU and allowances before the VF is enabled, enables the VFs through
 // the SR-IOV capability, and reads each VF's ENI counters back. It uses
 // only driver/bus.
 //
-//	Provision(vf, cfg): stage VF_MAC_LO..VF_LINKLOCAL_PPS, VF_SEL = vf,
-//	                    CMD = COMMIT, poll STATUS until DONE (BUSY before)
+//	Provision(vf, cfg): stage VF_MAC_LO..VF_LINKLOCAL_PPS, VF_IPV6[0..3],
+//	                    VF_SEL = vf, CMD = COMMIT, poll STATUS until DONE
+//	                    (BUSY before)
 //	Stats(vf):          VF_SEL = vf, CMD = FETCH, poll, read STAT[0..9]
 //	EnableVFs(n):       SR-IOV NumVFs = n, VF Enable | VF MSE
 package cardctl
@@ -37,6 +38,7 @@ const (
 	CMD              = 0x30
 	STATUS           = 0x34
 	STAT             = 0x40
+	VF_IPV6          = 0x80 // 4 words
 
 	CMD_COMMIT   = 1
 	CMD_FETCH    = 2
@@ -63,6 +65,7 @@ const (
 type Config struct {
 	MAC          [6]byte
 	IPv4         [4]byte
+	IPv6         [16]byte // all zero: none
 	MTU          int
 	BWIn, BWOut  uint64 // bit/s, 0 = unlimited
 	PPS          uint64 // packets/s, 0 = unlimited
@@ -89,7 +92,7 @@ func RegisterOffsets() map[string]uint32 {
 	return map[string]uint32{"VF_SEL": VF_SEL, "VF_MAC_LO": VF_MAC_LO, "VF_MAC_HI": VF_MAC_HI, "VF_IPV4": VF_IPV4,
 		"VF_MTU": VF_MTU, "VF_BW_IN_LO": VF_BW_IN_LO, "VF_BW_IN_HI": VF_BW_IN_HI, "VF_BW_OUT_LO": VF_BW_OUT_LO,
 		"VF_BW_OUT_HI": VF_BW_OUT_HI, "VF_PPS": VF_PPS, "VF_CONNTRACK": VF_CONNTRACK, "VF_LINKLOCAL_PPS": VF_LINKLOCAL_PPS,
-		"CMD": CMD, "STATUS": STATUS, "STAT": STAT}
+		"CMD": CMD, "STATUS": STATUS, "STAT": STAT, "VF_IPV6": VF_IPV6}
 }
 
 // Provision stages cfg and commits it to VF vf.
@@ -112,6 +115,9 @@ func (c *Card) Provision(vf int, cfg Config) error {
 	w(VF_PPS, uint32(cfg.PPS))
 	w(VF_CONNTRACK, uint32(cfg.Conntrack))
 	w(VF_LINKLOCAL_PPS, uint32(cfg.LinkLocalPPS))
+	for k := range 4 {
+		w(VF_IPV6+uint32(4*k), binary.LittleEndian.Uint32(cfg.IPv6[4*k:]))
+	}
 	return c.command(vf, CMD_COMMIT)
 }
 

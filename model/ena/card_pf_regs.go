@@ -21,6 +21,7 @@ var CardPFRegs = &rtl.BlockSpec{
 		{Name: "VF_PPS", Offset: 0x24, Access: rtl.RW, Reset: 0x0, Doc: "staged packets-per-second allowance, in and out together (0: unlimited)"},
 		{Name: "VF_CONNTRACK", Offset: 0x28, Access: rtl.RW, Reset: 0x0, Doc: "staged connection-tracking capacity (0: unlimited)"},
 		{Name: "VF_LINKLOCAL_PPS", Offset: 0x2c, Access: rtl.RW, Reset: 0x400, Doc: "staged link-local packets-per-second allowance (default 1024)"},
+		{Name: "VF_IPV6", Offset: 0x80, Access: rtl.RW, Reset: 0x0, Count: 4, Stride: 0x4, Doc: "staged primary IPv6 address, 4 words, first octet in bits 7:0 of word 0 (all zero: none)"},
 		{Name: "CMD", Offset: 0x30, Access: rtl.WO, Reset: 0x0, Test: rtl.TestReset, Doc: "1 COMMIT the staged settings to VF_SEL, 2 FETCH them and its counters", Fields: []rtl.FieldSpec{{Name: "OP", Hi: 1, Lo: 0, Access: rtl.WO}}},
 		{Name: "STATUS", Offset: 0x34, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "command status (live)", Fields: []rtl.FieldSpec{{Name: "BUSY", Hi: 0, Lo: 0, Access: rtl.RO}, {Name: "DONE", Hi: 1, Lo: 1, Access: rtl.RO}, {Name: "ERROR", Hi: 2, Lo: 2, Access: rtl.RO}}},
 		{Name: "STAT", Offset: 0x40, Access: rtl.RO, Reset: 0x0, Count: 10, Stride: 0x4, Test: rtl.TestNone, Doc: "fetched ENI counters, low and high words: bw_in, bw_out, pps, conntrack, linklocal allowance exceeded"},
@@ -41,6 +42,8 @@ const (
 	OffCardVF_PPS           = 0x24
 	OffCardVF_CONNTRACK     = 0x28
 	OffCardVF_LINKLOCAL_PPS = 0x2c
+	OffCardVF_IPV6          = 0x80
+	OffCardVF_IPV6Stride    = 0x4
 	OffCardCMD              = 0x30
 	OffCardSTATUS           = 0x34
 	OffCardSTAT             = 0x40

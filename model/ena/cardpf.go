@@ -10,7 +10,7 @@ import (
 )
 
 // The card PF's provisioning block (card_pf.regmap.yaml) in BAR1 of the
-// PF: each VF's MAC, IPv4 address, MTU and allowances, applied with an
+// PF: each VF's MAC, IPv4 and IPv6 addresses, MTU and allowances, applied with an
 // indirect COMMIT, and its ENI counters read back with FETCH. Allowances
 // are enforced by model/shaper buckets on the VF's datapath; a packet a
 // bucket refuses is dropped and counted in the matching ENI counter.
@@ -34,6 +34,7 @@ const (
 type VFConfig struct {
 	MAC          ether.MAC
 	IPv4         [4]byte
+	IPv6         [16]byte
 	MTU          int
 	BWIn, BWOut  uint64 // bit/s, 0 = unlimited
 	PPS          uint64 // packets/s in and out, 0 = unlimited
@@ -43,7 +44,7 @@ type VFConfig struct {
 
 // allowances are one VF's buckets.
 type allowances struct {
-	pps, bwIn, bwOut *shaper.Bucket
+	pps, bwIn, bwOut, linkLocal *shaper.Bucket
 }
 
 func bucket(rate uint64, unit uint64) *shaper.Bucket {
@@ -56,7 +57,7 @@ func bucket(rate uint64, unit uint64) *shaper.Bucket {
 
 func newAllowances(c VFConfig) allowances {
 	const frameBits = 1518 * 8
-	return allowances{pps: bucket(c.PPS, 1), bwIn: bucket(c.BWIn, frameBits), bwOut: bucket(c.BWOut, frameBits)}
+	return allowances{pps: bucket(c.PPS, 1), bwIn: bucket(c.BWIn, frameBits), bwOut: bucket(c.BWOut, frameBits), linkLocal: bucket(c.LinkLocalPPS, 1)}
 }
 
 // VF returns VF i's provisioning.
@@ -112,6 +113,10 @@ func (d *Device) commitVF(vf int, now sim.Time) {
 	}
 	binary.LittleEndian.PutUint32(c.MAC[0:], r(OffCardVF_MAC_LO))
 	binary.LittleEndian.PutUint16(c.MAC[4:], uint16(r(OffCardVF_MAC_HI)))
+	v6, _ := d.cardPF.Lookup(OffCardVF_IPV6)
+	for k := range 4 {
+		binary.LittleEndian.PutUint32(c.IPv6[4*k:], d.cardPF.Get(v6+k))
+	}
 	d.vfCfg[vf] = c
 	if fn := d.fn(pcie.VF(vf)); fn != nil {
 		fn.allow = newAllowances(c)
@@ -132,6 +137,9 @@ func (d *Device) fetchVF(vf int) {
 	set(OffCardVF_PPS, uint32(c.PPS))
 	set(OffCardVF_CONNTRACK, uint32(c.Conntrack))
 	set(OffCardVF_LINKLOCAL_PPS, uint32(c.LinkLocalPPS))
+	for k := range 4 {
+		set(OffCardVF_IPV6+uint32(4*k), binary.LittleEndian.Uint32(c.IPv6[4*k:]))
+	}
 	var eni [5]uint64
 	if fn := d.fn(pcie.VF(vf)); fn != nil {
 		eni = fn.eni
@@ -170,4 +178,47 @@ func (fn *function) shapeRx(size int, now sim.Time) bool {
 		return false
 	}
 	return true
+}
+
+// linkLocalOK decides a VF's packet to or from a link-local address
+// (169.254.0.0/16, fd00:ec2::/32: the instance metadata, DNS and time
+// services): those are limited to the VF's link-local allowance, counted
+// as linklocal allowance exceeded.
+func (fn *function) linkLocalOK(data []byte, tx bool, now sim.Time) bool {
+	if fn.allow.linkLocal == nil || !IsLinkLocal(data, tx) {
+		return true
+	}
+	if !fn.allow.linkLocal.Take(1, now) {
+		fn.eni[eniLinklocal]++
+		return false
+	}
+	return true
+}
+
+// IsLinkLocal says whether an Ethernet frame's IP peer is a link-local
+// service address: the destination of a frame the VF sends (tx), the
+// source of one it receives.
+func IsLinkLocal(frame []byte, tx bool) bool {
+	if len(frame) < ether.HeaderLen+20 {
+		return false
+	}
+	ip := frame[ether.HeaderLen:]
+	switch binary.BigEndian.Uint16(frame[12:]) {
+	case 0x0800:
+		a := ip[12:16]
+		if tx {
+			a = ip[16:20]
+		}
+		return a[0] == 169 && a[1] == 254
+	case 0x86DD:
+		if len(ip) < 40 {
+			return false
+		}
+		a := ip[8:24]
+		if tx {
+			a = ip[24:40]
+		}
+		return a[0] == 0xfd && a[1] == 0x00 && a[2] == 0x0e && a[3] == 0xc2
+	}
+	return false
 }

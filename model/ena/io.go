@@ -442,6 +442,11 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 		pos += l
 	}
 	q.head += uint16(n)
+	if !fn.linkLocalOK(f.Data, true, now) {
+		f.Release()
+		fn.completeTx(q, reqID, ready)
+		return n, true
+	}
 	fn.txPackets++
 	fn.txBytes += uint64(f.WireLen())
 	q.packets++
@@ -474,12 +479,13 @@ func (d *Device) rxFrame(f *ether.Frame, now sim.Time) {
 		if fn == nil || (dst != d.MAC(fn.id) && dst != ether.Broadcast) {
 			continue
 		}
+		// Allowances are the ENI's, decided before any host queue.
+		if !fn.shapeRx(f.WireLen(), now) || !fn.linkLocalOK(f.Data, false, now) {
+			continue
+		}
 		q, hash := fn.rxQueue(f)
 		if q == nil {
 			fn.rxDrops++
-			continue
-		}
-		if !fn.shapeRx(f.WireLen(), now) {
 			continue
 		}
 		fn.rxInto(q, f, hash, now)

@@ -187,6 +187,11 @@ func (fn *function) llqPacket(q *sq, now sim.Time) bool {
 		pos += l
 	}
 	q.head += entries
+	if !fn.linkLocalOK(f.Data, true, now) {
+		f.Release()
+		fn.completeTx(q, reqID, ready)
+		return true
+	}
 	fn.txPackets++
 	fn.txBytes += uint64(f.WireLen())
 	q.packets++

@@ -95,33 +95,55 @@ func (r *rss) hash(f *ether.Frame) (uint32, bool) {
 		return 0, false
 	}
 	d := f.Data
-	if f.EtherType() != 0x0800 || len(d) < ether.HeaderLen+20 {
-		return 0, false // only IPv4 is hashed so far
-	}
-	ip := d[ether.HeaderLen:]
-	ihl := int(ip[0]&0xF) * 4
-	proto := protoIP4
-	switch ip[9] {
-	case 6:
-		proto = protoTCP4
-	case 17:
-		proto = protoUDP4
+	var src, dst, ports []byte // the tuple, as the frame carries it
+	proto := -1
+	switch f.EtherType() {
+	case 0x0800:
+		if len(d) < ether.HeaderLen+20 {
+			return 0, false
+		}
+		ip := d[ether.HeaderLen:]
+		ihl := int(ip[0]&0xF) * 4
+		src, dst, proto = ip[12:16], ip[16:20], protoIP4
+		if (ip[9] == 6 || ip[9] == 17) && ihl >= 20 && len(ip) >= ihl+4 && ip[6]&0x3F == 0 && ip[7] == 0 {
+			// Unfragmented, so the ports are there.
+			proto, ports = protoTCP4, ip[ihl:ihl+4]
+			if ip[9] == 17 {
+				proto = protoUDP4
+			}
+		}
+	case 0x86DD:
+		if len(d) < ether.HeaderLen+40 {
+			return 0, false
+		}
+		ip := d[ether.HeaderLen:]
+		src, dst, proto = ip[8:24], ip[24:40], protoIP6
+		// The next header straight after the fixed header only: a frame
+		// with extension headers hashes on its addresses.
+		switch {
+		case ip[6] == 6 && len(ip) >= 44:
+			proto, ports = protoTCP6, ip[40:44]
+		case ip[6] == 17 && len(ip) >= 44:
+			proto, ports = protoUDP6, ip[40:44]
+		}
+	default:
+		return 0, false
 	}
 	sel := r.fields[proto]
-	var in [12]byte
+	var in [36]byte
 	n := 0
 	if sel&fieldL3SA != 0 {
-		n += copy(in[n:], ip[12:16])
+		n += copy(in[n:], src)
 	}
 	if sel&fieldL3DA != 0 {
-		n += copy(in[n:], ip[16:20])
+		n += copy(in[n:], dst)
 	}
-	if proto != protoIP4 && len(ip) >= ihl+4 {
+	if ports != nil {
 		if sel&fieldL4SP != 0 {
-			n += copy(in[n:], ip[ihl:ihl+2])
+			n += copy(in[n:], ports[0:2])
 		}
 		if sel&fieldL4DP != 0 {
-			n += copy(in[n:], ip[ihl+2:ihl+4])
+			n += copy(in[n:], ports[2:4])
 		}
 	}
 	return Toeplitz(r.key[:], in[:n]), true

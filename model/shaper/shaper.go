@@ -41,7 +41,9 @@ func New(rate, burst uint64) *Bucket {
 // Rate returns the bucket's rate (0: unlimited).
 func (b *Bucket) Rate() uint64 { return b.rate }
 
-// Take asks for cost units at time now and reports whether they pass.
+// Take asks for cost units at time now and reports whether they pass. A
+// cost larger than the bucket's burst never passes: size burst for the
+// largest packet.
 func (b *Bucket) Take(cost uint64, now sim.Time) bool {
 	if b == nil || b.rate == 0 {
 		return true
@@ -51,7 +53,9 @@ func (b *Bucket) Take(cost uint64, now sim.Time) bool {
 	num := cost*uint64(sim.Second) + b.rem
 	step, rem := num/b.rate, num%b.rate
 	next := tat + sim.Time(step)
-	if next > now+b.burst+sim.Time(step) {
+	// A full bucket passes exactly burst units at once: the schedule may
+	// run up to burst ahead of now, this packet included.
+	if next > now+b.burst {
 		b.Dropped += cost
 		return false
 	}
