@@ -168,6 +168,7 @@ func TestENADatapath(t *testing.T) {
 	flowQueue := map[uint16]int{}
 	flowLast := map[uint16]uint64{}
 	var perQueue [4]int
+	var rxDelay [4]uint32
 	h.Go("pf", h.Function(pcie.PF), func(fn bus.Function) {
 		d, err := enadrv.Probe(fn, enadrv.Config{NumCPUs: 4})
 		require.NoError(t, err)
@@ -244,6 +245,9 @@ func TestENADatapath(t *testing.T) {
 			}
 		}
 		require.False(t, busy(), "every Tx completion came back")
+		for q := range rxDelay {
+			rxDelay[q] = d.RxInterval(q)
+		}
 	})
 	require.NoError(t, h.Run(sim.Second))
 	require.Empty(t, c.Errors())
@@ -265,6 +269,14 @@ func TestENADatapath(t *testing.T) {
 	msgs, unmasks := dev.Interrupts(pcie.PF, 1)
 	require.Positive(t, msgs)
 	require.GreaterOrEqual(t, unmasks, msgs, "every message was followed by an unmask before the next")
+	// Adaptive moderation moved each busy Rx ring off the static 20 µs
+	// to a DIM profile, and the device applies what the driver wrote.
+	for q, us := range rxDelay {
+		require.Contains(t, []uint32{1, 8, 64, 128, 256}, us, "queue %d Rx delay", q)
+		rx, tx := dev.Moderation(pcie.PF, 1+q)
+		require.Equal(t, sim.Time(us)*sim.Microsecond, rx, "queue %d", q)
+		require.Equal(t, 64*sim.Microsecond, tx, "Tx stays static")
+	}
 }
 
 // Keep-alive stops mid-traffic: the driver's watchdog (from the device's

@@ -260,6 +260,7 @@ func (d *Device) configureAENQ() error {
 // and rescales it to the device's delay resolution.
 func (d *Device) initModeration() error {
 	d.IntrDelayRes, d.TxUsecs, d.RxUsecs = 1, ENA_INTR_INITIAL_TX_USECS, ENA_INTR_INITIAL_RX_USECS
+	d.AdaptiveRx = false
 	if !d.supports(ENA_ADMIN_INTERRUPT_MODERATION) {
 		return nil
 	}
@@ -274,6 +275,8 @@ func (d *Device) initModeration() error {
 	d.TxUsecs = d.TxUsecs * uint32(d.IntrDelayRes) / uint32(res)
 	d.RxUsecs = d.RxUsecs * uint32(d.IntrDelayRes) / uint32(res)
 	d.IntrDelayRes = res
+	// The feature's presence is what enables adaptive moderation.
+	d.AdaptiveRx = !d.cfg.StaticRxModeration
 	return nil
 }
 

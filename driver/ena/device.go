@@ -15,6 +15,9 @@ type Config struct {
 	// Mutation is a deliberate bug for checker tests: doorbell_beyond (one
 	// Tx doorbell a queue depth past the tail). "" for none.
 	Mutation string
+	// StaticRxModeration turns adaptive Rx moderation (DIM) off, as
+	// "ethtool -C adaptive-rx off" does: Rx keeps the static delay.
+	StaticRxModeration bool
 }
 
 // Device is a probed ENA function.
@@ -50,6 +53,7 @@ type Device struct {
 	IntrDelayRes  uint16
 	TxUsecs       uint32 // interrupt moderation, in device units
 	RxUsecs       uint32
+	AdaptiveRx    bool // DIM moves each Rx ring's delay
 
 	rss        rss
 	llq        llq

@@ -69,6 +69,14 @@ type ring struct {
 	packets    uint64
 	bytes      uint64
 	lastDelays uint32 // the delays last written to the unmask register
+	// Rx: adaptive moderation. interval is the ring's Rx delay (the
+	// static one until DIM picks a profile); napiPackets counts what
+	// RxBatch returned since the last DIM sample, events the samples
+	// that had packets.
+	dim         dim
+	interval    uint32
+	napiPackets uint64
+	events      uint16
 	llqOffset  uint32 // Tx in LLQ: the SQ's entries in BAR2
 }
 
@@ -128,7 +136,7 @@ func (d *Device) Open(txRing, rxRing int) error {
 }
 
 func (d *Device) createRing(q int, tx bool, depth int, old *ring) (*ring, error) {
-	r := &ring{q: q, tx: tx, depth: depth, sqPhase: 1, cqPhase: 1, pkts: make([]*Packet, depth), sentAt: make([]time.Duration, depth)}
+	r := &ring{q: q, tx: tx, depth: depth, sqPhase: 1, cqPhase: 1, pkts: make([]*Packet, depth), sentAt: make([]time.Duration, depth), interval: d.RxUsecs}
 	if old != nil {
 		// The reset path: the same memory, zeroed, and the packets the
 		// device held given back.
@@ -372,6 +380,7 @@ func (d *Device) RxBatch(q int, out []*Packet) int {
 			out[n] = p
 			n++
 			r.packets++
+			r.napiPackets++
 			r.bytes += uint64(l)
 			continue
 		}
@@ -383,6 +392,7 @@ func (d *Device) RxBatch(q int, out []*Packet) int {
 			out[n] = j
 			n++
 			r.packets++
+			r.napiPackets++
 			r.bytes += uint64(len(j.Data))
 		}
 	}
@@ -405,7 +415,7 @@ func (d *Device) ReleaseRx(p *Packet) {
 // when they did not change.
 func (d *Device) unmaskPair(q int) {
 	r := d.tx[q]
-	delays := d.RxUsecs&0x7FFF | (d.TxUsecs&0x7FFF)<<ENA_ETH_IO_INTR_REG_TX_SHIFT
+	delays := d.rx[q].interval&0x7FFF | (d.TxUsecs&0x7FFF)<<ENA_ETH_IO_INTR_REG_TX_SHIFT
 	v := delays | ENA_ETH_IO_INTR_REG_UNMASK
 	if delays == r.lastDelays && r.lastDelays != 0 {
 		v |= ENA_ETH_IO_INTR_REG_NO_MOD_UPD
@@ -443,6 +453,9 @@ func (d *Device) Poll() int {
 			continue
 		}
 		total += d.cleanTx(d.tx[q])
+		if d.AdaptiveRx {
+			d.adjustRx(d.rx[q])
+		}
 		d.unmaskPair(q)
 	}
 	return total
@@ -459,3 +472,21 @@ func (d *Device) WaitInterrupt(timeout time.Duration) bool {
 	d.napi |= got &^ 1
 	return got != 0
 }
+
+// adjustRx is ena_adjust_adaptive_rx_intr_moderation: a NAPI completion
+// that saw Rx packets is a DIM event; a profile DIM picks becomes the
+// ring's Rx delay in µs, as Linux writes it.
+func (d *Device) adjustRx(r *ring) {
+	if r.napiPackets == 0 {
+		return
+	}
+	r.events++
+	if r.dim.sample(dimSample{at: d.fn.Now(), pkts: uint32(r.packets), bytes: uint32(r.bytes), events: r.events}) {
+		r.interval = r.dim.usec()
+	}
+	r.napiPackets = 0
+}
+
+// RxInterval returns queue q's current Rx interrupt delay, in the units
+// the unmask register carries.
+func (d *Device) RxInterval(q int) uint32 { return d.rx[q].interval }

@@ -215,6 +215,15 @@ func (d *Device) Interrupts(f pcie.Func, v int) (messages, unmaskings uint64) {
 	return 0, 0
 }
 
+// Moderation returns the Rx and Tx interrupt delays vector v of
+// function f applies, as the driver last wrote them.
+func (d *Device) Moderation(f pcie.Func, v int) (rx, tx sim.Time) {
+	if fn := d.fn(f); fn != nil && v < len(fn.vecs) {
+		return fn.vecs[v].rxDelay, fn.vecs[v].txDelay
+	}
+	return 0, 0
+}
+
 // MAC returns the address function f reports in its device attributes.
 func (d *Device) MAC(f pcie.Func) ether.MAC {
 	if c, ok := d.vfCfg[f.VFIndex()]; ok && f.IsVF() && c.MAC != (ether.MAC{}) {
