@@ -77,7 +77,7 @@ type ring struct {
 	interval    uint32
 	napiPackets uint64
 	events      uint16
-	llqOffset  uint32 // Tx in LLQ: the SQ's entries in BAR2
+	llqOffset   uint32 // Tx in LLQ: the SQ's entries in BAR2
 }
 
 // Open creates the IO queues (for each pair: CQ then SQ, all Tx before
