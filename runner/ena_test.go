@@ -388,6 +388,60 @@ func TestENAMissingTxCompletions(t *testing.T) {
 	require.Greater(t, sentAfter, uint64(1000), "sending works again after the reset")
 }
 
+// The admin queue hangs: a statistics request times out after the
+// device's admin timeout (CAPS: 1 s), the queue stops taking commands,
+// the timer service resets the device with ADMIN_TO and restores it, and
+// both traffic and admin commands work again.
+func TestENAAdminTimeoutRecovery(t *testing.T) {
+	h, dev, c := enaHost(t, ena.Config{AdminStop: 400 * sim.Millisecond})
+	sink := wire.NewSink()
+	dev.MACTx.Peer = sink
+	var d *enadrv.Device
+	var hung, refused, after error
+	var hungFor time.Duration
+	var sentAfter uint64
+	h.Go("pf", h.Function(pcie.PF), func(fn bus.Function) {
+		var err error
+		d, err = enadrv.Probe(fn, enadrv.Config{NumCPUs: 1})
+		require.NoError(t, err)
+		require.True(t, d.WaitLink(10*time.Millisecond))
+		require.NoError(t, d.Open(256, 256))
+		fl := ether.Flow{Src: dev.MAC(pcie.PF), Dst: ether.MAC{2, 0, 0x5e, 0, 0, 1}, SrcPort: 7, DstPort: 9}
+		var tmpl ether.Templates
+		var seq uint64
+		for fn.Now() < 3*time.Second {
+			if hung == nil && fn.Now() > 500*time.Millisecond {
+				start := fn.Now()
+				_, hung = d.ENIStats()
+				hungFor = fn.Now() - start
+				_, refused = d.ENIStats()
+			}
+			if d.TxRoom(0) > 0 && sendOne(d, &tmpl, &fl, 128, seq) {
+				seq++
+				if d.Resets > 0 {
+					sentAfter++
+				}
+			}
+			d.Poll()
+			require.NoError(t, d.Err())
+			d.WaitInterrupt(200 * time.Microsecond)
+		}
+		_, after = d.ENIStats()
+	})
+	require.NoError(t, h.Run(4*sim.Second))
+	require.Empty(t, c.Errors())
+	require.ErrorContains(t, hung, "timed out after 1s")
+	require.GreaterOrEqual(t, hungFor, time.Second)
+	require.ErrorContains(t, refused, "admin queue is not running")
+	require.Equal(t, 1, d.Resets)
+	require.Equal(t, uint32(enadrv.ENA_REGS_RESET_ADMIN_TO), d.LastReset)
+	reason, resets := dev.ResetReason(pcie.PF)
+	require.Equal(t, 2, resets, "the probe's and the service's")
+	require.Equal(t, uint32(enadrv.ENA_REGS_RESET_ADMIN_TO), reason)
+	require.NoError(t, after, "admin commands work after the reset")
+	require.Greater(t, sentAfter, uint64(1000), "traffic resumed")
+}
+
 // sendOne sends one stamped frame of size bytes on queue 0 of stream 1.
 func sendOne(d *enadrv.Device, tmpl *ether.Templates, fl *ether.Flow, size int, seq uint64) bool {
 	p := d.AllocPacket()

@@ -27,6 +27,7 @@ func (d *Device) adminInit() error {
 		clear(q.b.Bytes) // after a reset: phase 0 everywhere again
 	}
 	d.aqTail, d.acqHead, d.cmdID = 0, 0, 0
+	d.adminRunning = true
 	clear(d.done)
 	d.aqPhase, d.acqPhase, d.aenqPhase = 1, 1, 1
 	d.aenqHead = ENA_ASYNC_QUEUE_DEPTH
@@ -56,6 +57,11 @@ func (e *AdminError) Error() string {
 // polling during probe and by the management interrupt afterwards. It
 // returns the completion entry.
 func (d *Device) submit(cmd []byte) ([]byte, error) {
+	if !d.adminRunning {
+		// ena_com refuses commands once the queue stopped running; the
+		// timer service resets the device.
+		return nil, fmt.Errorf("ena: admin opcode %d (feature %d): the admin queue is not running after a timeout", cmd[2], cmd[17])
+	}
 	id := d.cmdID
 	d.cmdID = (d.cmdID + 1) % ENA_ADMIN_QUEUE_DEPTH
 	binary.LittleEndian.PutUint16(cmd[0:], id)
@@ -78,6 +84,7 @@ func (d *Device) submit(cmd []byte) ([]byte, error) {
 			return c, nil
 		}
 		if d.fn.Now() > deadline {
+			d.adminRunning = false
 			return nil, fmt.Errorf("ena: admin opcode %d (feature %d) timed out after %v", cmd[2], cmd[17], d.adminTimeout)
 		}
 		if d.polling {

@@ -31,6 +31,7 @@ type Device struct {
 	readTimeout time.Duration
 
 	adminTimeout time.Duration
+	adminRunning bool // false after a command timed out, until a reset
 	polling      bool
 	aq, acq      bus.Buffer
 	aqTail       uint16 // free-running

@@ -9,7 +9,8 @@ import (
 const enaTimerPeriod = time.Second
 
 // service is ena_timer_service, run from the poll loop once a second: the
-// keep-alive watchdog, and any reset a datapath check asked for. It
+// keep-alive watchdog, the admin queue's state after a command timed out,
+// missing Tx completions, and any reset a datapath check asked for. It
 // returns an error only when recovery itself failed.
 func (d *Device) service() error {
 	now := d.fn.Now()
@@ -21,6 +22,11 @@ func (d *Device) service() error {
 	if reason == 0 && d.kaTimeout > 0 && d.AENQEnabled&(1<<ENA_ADMIN_KEEP_ALIVE) != 0 && now-d.lastKA > d.kaTimeout {
 		d.fn.Logf("ena: keep-alive watchdog timeout: last keep-alive %v ago (limit %v)", now-d.lastKA, d.kaTimeout)
 		reason = ENA_REGS_RESET_KEEP_ALIVE_TO
+	}
+	if reason == 0 && !d.adminRunning {
+		// check_for_admin_com_state
+		d.fn.Logf("ena: the admin queue is not running after a command timed out")
+		reason = ENA_REGS_RESET_ADMIN_TO
 	}
 	if reason == 0 && d.missingTxCompletions() {
 		reason = ENA_REGS_RESET_MISS_TX_CMPL

@@ -57,6 +57,10 @@ type Config struct {
 	// out but their completions are not written, until the driver resets
 	// the function (0: never).
 	TxCompletionStop sim.Time
+	// AdminStop is a fault: from this time on the admin queue takes
+	// commands but completes none, until the driver resets the function
+	// (0: never).
+	AdminStop sim.Time
 	// Hints are the HW_HINTS the device hands out (zero fields: the
 	// driver's defaults).
 	Hints Hints
@@ -362,6 +366,9 @@ func (d *Device) LLQPushed(f pcie.Func) uint64 {
 	}
 	return 0
 }
+
+// StopAdmin injects the hung-admin-queue fault from time at on.
+func (d *Device) StopAdmin(at sim.Time) { d.cfg.AdminStop = at }
 
 // StopTxCompletions injects the lost-Tx-completions fault from time at on.
 func (d *Device) StopTxCompletions(at sim.Time) { d.cfg.TxCompletionStop = at }

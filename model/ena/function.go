@@ -46,6 +46,7 @@ type function struct {
 	rss                rss
 	kaRecovered        bool // a reset after KeepAliveStop cleared the fault
 	txCompRecovered    bool // a reset after TxCompletionStop cleared the fault
+	adminRecovered     bool // a reset after AdminStop cleared the fault
 	txCompLost         uint64
 	llq                llqConfig
 	llqPushed          uint64    // header bytes that came through LLQ entries
@@ -98,6 +99,9 @@ func (fn *function) write(off, v uint32, at sim.Time) {
 		fn.readless(v, at)
 	case OffAQ_DB:
 		fn.aqTail = uint16(v)
+		if stop := fn.d.cfg.AdminStop; stop != 0 && at >= stop && !fn.adminRecovered {
+			return // the admin engine is hung: the command stays unanswered
+		}
 		fn.kickAdmin(at)
 	case OffAENQ_HEAD_DB:
 		fn.aenqDoorbell(uint16(v), at)
@@ -119,6 +123,9 @@ func (fn *function) devCtl(v uint32, at sim.Time) {
 		}
 		if stop := fn.d.cfg.TxCompletionStop; stop != 0 && at >= stop {
 			fn.txCompRecovered = true
+		}
+		if stop := fn.d.cfg.AdminStop; stop != 0 && at >= stop {
+			fn.adminRecovered = true
 		}
 		fn.reset(at)
 		fn.sts = 0
