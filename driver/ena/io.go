@@ -239,7 +239,6 @@ func (d *Device) TxRoom(q int) int { return d.tx[q].free() }
 // descriptor: no offloads), and rings the doorbell once.
 func (d *Device) TxBatch(q int, pkts []*Packet) int {
 	r := d.tx[q]
-	le := binary.LittleEndian
 	maxHdr := min(int(d.MaxQueues.TxHeader), 255)
 	n := 0
 	for _, p := range pkts {
@@ -260,16 +259,10 @@ func (d *Device) TxBatch(q int, pkts []*Packet) int {
 		l := len(p.Data)
 		slot := int(r.tail) & (r.depth - 1)
 		desc := r.sq.Bytes[slot*ioDescSize : (slot+1)*ioDescSize]
-		meta := uint32(id&0x3FF) << ENA_ETH_IO_TX_DESC_REQ_ID_LO_SFT
-		if l > 20 && p.Data[12] == 0x08 && p.Data[13] == 0x00 && p.Data[20]&0x40 != 0 {
-			meta |= ENA_ETH_IO_TX_DESC_DF_MASK // the IPv4 header's DF
-		}
-		le.PutUint32(desc[4:], meta)
-		le.PutUint32(desc[8:], uint32(p.iova))
-		le.PutUint32(desc[12:], uint32(p.iova>>32)&0xFFFF|uint32(min(l, maxHdr))<<ENA_ETH_IO_TX_DESC_HDR_LEN_SHIFT)
-		// len_ctrl last: it carries the phase the device checks.
-		le.PutUint32(desc[0:], uint32(l)|uint32(id>>10)<<ENA_ETH_IO_TX_DESC_REQ_ID_HI_SFT|
-			r.sqPhase<<ENA_ETH_IO_TX_DESC_PHASE_SHIFT|ENA_ETH_IO_TX_DESC_FIRST_MASK|ENA_ETH_IO_TX_DESC_LAST_MASK|ENA_ETH_IO_TX_DESC_COMP_REQ_MASK)
+		td := TxDesc{Length: uint16(l), ReqID: id, Phase: r.sqPhase, First: true, Last: true, CompReq: true,
+			Addr: p.iova, HeaderLen: uint8(min(l, maxHdr)),
+			DF: dontFragment(p.Data)}
+		td.Put(desc)
 		r.advance()
 		r.inflight++
 		n++
@@ -293,11 +286,11 @@ func (d *Device) cleanTx(r *ring) int {
 	done := 0
 	for {
 		slot := int(r.cqHead) & (r.depth - 1)
-		c := r.cq.Bytes[slot*txCdescSize : (slot+1)*txCdescSize]
-		if uint32(c[3]&1) != r.cqPhase {
+		c := DecodeTxCompletion(r.cq.Bytes[slot*txCdescSize : (slot+1)*txCdescSize])
+		if c.Phase != r.cqPhase {
 			return done
 		}
-		id := binary.LittleEndian.Uint16(c[0:])
+		id := c.ReqID
 		if int(id) >= r.depth || r.pkts[id] == nil {
 			d.fn.Logf("ena: Tx queue %d: completion with invalid req_id %d", r.q, id)
 			d.needReset = ENA_REGS_RESET_INV_TX_REQ_ID
@@ -320,7 +313,6 @@ func (d *Device) cleanTx(r *ring) int {
 
 // refill posts Rx buffers up to depth − 1 and rings the doorbell.
 func (d *Device) refill(r *ring) {
-	le := binary.LittleEndian
 	n := 0
 	for r.free() > 0 {
 		p := d.rxPool.get()
@@ -329,14 +321,8 @@ func (d *Device) refill(r *ring) {
 		}
 		slot := int(r.tail) & (r.depth - 1)
 		r.pkts[slot] = p
-		desc := r.sq.Bytes[slot*ioDescSize : (slot+1)*ioDescSize]
-		le.PutUint16(desc[0:], bufSize)
-		desc[2] = 0
-		le.PutUint16(desc[4:], uint16(slot)) // req_id
-		le.PutUint16(desc[6:], 0)
-		le.PutUint32(desc[8:], uint32(p.iova))
-		le.PutUint32(desc[12:], uint32(p.iova>>32)&0xFFFF)
-		desc[3] = byte(r.sqPhase) | ENA_ETH_IO_RX_DESC_FIRST_MASK | ENA_ETH_IO_RX_DESC_LAST_MASK | ENA_ETH_IO_RX_DESC_COMP_REQ_MASK
+		rd := RxDesc{Length: bufSize, ReqID: uint16(slot), Phase: r.sqPhase, Addr: p.iova}
+		rd.Put(r.sq.Bytes[slot*ioDescSize : (slot+1)*ioDescSize])
 		r.advance()
 		r.inflight++
 		n++
@@ -351,17 +337,14 @@ func (d *Device) refill(r *ring) {
 // joined into the first one's place on the Go heap.
 func (d *Device) RxBatch(q int, out []*Packet) int {
 	r := d.rx[q]
-	le := binary.LittleEndian
 	n := 0
 	for n < len(out) {
 		slot := int(r.cqHead) & (r.depth - 1)
-		c := r.cq.Bytes[slot*rxCdescSize : (slot+1)*rxCdescSize]
-		st := le.Uint32(c[0:])
-		if st>>24&1 != r.cqPhase {
+		c := DecodeRxCompletion(r.cq.Bytes[slot*rxCdescSize : (slot+1)*rxCdescSize])
+		if c.Phase != r.cqPhase {
 			break
 		}
-		id := le.Uint16(c[6:])
-		l := int(le.Uint16(c[4:]))
+		id, l := c.ReqID, int(c.Length)
 		r.cqHead++
 		if int(r.cqHead)&(r.depth-1) == 0 {
 			r.cqPhase ^= 1
@@ -374,7 +357,7 @@ func (d *Device) RxBatch(q int, out []*Packet) int {
 		p := r.pkts[id]
 		r.pkts[id] = nil
 		r.inflight--
-		first, last := st&ENA_ETH_IO_RX_CDESC_FIRST_MASK != 0, st&ENA_ETH_IO_RX_CDESC_LAST_MASK != 0
+		first, last := c.First, c.Last
 		if first && last && r.partial == nil {
 			p.Data, p.Queue = p.buf[:l], q
 			out[n] = p

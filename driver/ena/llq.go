@@ -69,7 +69,6 @@ func (d *Device) LLQ() bool { return d.llq.on }
 // descriptor, then its first bytes pushed; the descriptor covers the rest
 // (length 0 and address 0 when everything was pushed).
 func (d *Device) txLLQ(r *ring, p *Packet, id uint16) {
-	le := binary.LittleEndian
 	e := d.llq.bounce[:]
 	clear(e)
 	l := len(p.Data)
@@ -79,15 +78,9 @@ func (d *Device) txLLQ(r *ring, p *Packet, id uint16) {
 	if rest > 0 {
 		addr = p.iova + uint64(push)
 	}
-	meta := uint32(id&0x3FF) << ENA_ETH_IO_TX_DESC_REQ_ID_LO_SFT
-	if l > 20 && p.Data[12] == 0x08 && p.Data[13] == 0x00 && p.Data[20]&0x40 != 0 {
-		meta |= ENA_ETH_IO_TX_DESC_DF_MASK
-	}
-	le.PutUint32(e[0:], uint32(rest)|uint32(id>>10)<<ENA_ETH_IO_TX_DESC_REQ_ID_HI_SFT|
-		r.sqPhase<<ENA_ETH_IO_TX_DESC_PHASE_SHIFT|ENA_ETH_IO_TX_DESC_FIRST_MASK|ENA_ETH_IO_TX_DESC_LAST_MASK|ENA_ETH_IO_TX_DESC_COMP_REQ_MASK)
-	le.PutUint32(e[4:], meta)
-	le.PutUint32(e[8:], uint32(addr))
-	le.PutUint32(e[12:], uint32(addr>>32)&0xFFFF|uint32(push)<<ENA_ETH_IO_TX_DESC_HDR_LEN_SHIFT)
+	td := TxDesc{Length: uint16(rest), ReqID: id, Phase: r.sqPhase, First: true, Last: true, CompReq: true,
+		Addr: addr, HeaderLen: uint8(push), DF: dontFragment(p.Data)}
+	td.Put(e)
 	copy(e[llqDescsBeforeHeader*ioDescSize:], p.Data[:push])
 	slot := uint32(int(r.tail) & (r.depth - 1))
 	d.fn.WriteBlock(ENA_MEM_BAR, r.llqOffset+slot*llqEntrySize, e)

@@ -460,8 +460,8 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 // in, or at once for a packet the shaper dropped).
 func (fn *function) completeTx(q *sq, reqID int, at sim.Time) {
 	var cd [txCdescSize]byte
-	binary.LittleEndian.PutUint16(cd[0:], uint16(reqID))
-	binary.LittleEndian.PutUint16(cd[6:], q.head)
+	tc := TxCompletion{ReqID: uint16(reqID), SQHead: q.head}
+	tc.Put(cd[:])
 	c, gen := q.cq, fn.gen
 	fn.d.timers.At(at, func(t sim.Time) {
 		if fn.gen == gen { // a reset drops completions in flight
@@ -526,11 +526,12 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 			fn.rxDrops++
 			return
 		}
-		l := int(le16(desc[0:]))
+		rd := DecodeRxDesc(desc[:])
+		l := int(rd.Length)
 		if l == 0 {
 			l = 64 << 10
 		}
-		bufs[nb] = buf{addr48(le32(desc[8:]), le16(desc[12:])), l, le16(desc[4:])}
+		bufs[nb] = buf{rd.Addr, l, rd.ReqID}
 		room += l
 		nb++
 	}
@@ -540,20 +541,27 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 	q.packets++
 	q.bytes += uint64(f.WireLen())
 	data := append([]byte(nil), f.Data...)
-	status := uint32(0)
+	var l3, l4 uint8
+	l4Of := func(proto byte) uint8 {
+		switch proto {
+		case 6:
+			return l4TCP
+		case 17:
+			return l4UDP
+		}
+		return 0
+	}
 	switch f.EtherType() {
 	case 0x0800:
-		status = l3IPv4
+		l3 = l3IPv4
 		if len(data) > ether.HeaderLen+9 {
-			switch data[ether.HeaderLen+9] {
-			case 6:
-				status |= l4TCP << 8
-			case 17:
-				status |= l4UDP << 8
-			}
+			l4 = l4Of(data[ether.HeaderLen+9])
 		}
 	case 0x86DD:
-		status = l3IPv6
+		l3 = l3IPv6
+		if len(data) > ether.HeaderLen+6 {
+			l4 = l4Of(data[ether.HeaderLen+6])
+		}
 	}
 	c := q.cq
 	gen := fn.gen
@@ -567,17 +575,9 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 			_ = up.Write(fn.id, t, bufs[k].addr, data[pos:pos+l])
 			pos += l
 			var cd [rxCdescSize]byte
-			st := status | rxCdescBuffer
-			if k == 0 {
-				st |= rxCdescFirst
-			}
-			if k == nb-1 {
-				st |= rxCdescLast
-			}
-			binary.LittleEndian.PutUint32(cd[0:], st)
-			binary.LittleEndian.PutUint16(cd[4:], uint16(l))
-			binary.LittleEndian.PutUint16(cd[6:], bufs[k].reqID)
-			binary.LittleEndian.PutUint32(cd[8:], hash)
+			rc := RxCompletion{L3Proto: l3, L4Proto: l4, First: k == 0, Last: k == nb-1, Buffer: true,
+				Length: uint16(l), ReqID: bufs[k].reqID, Hash: hash}
+			rc.Put(cd[:])
 			fn.writeCompletion(c, cd[:], 3, false, t)
 		}
 	})
@@ -587,15 +587,15 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 // so (data false); a data descriptor gives the req_id it carries and its
 // length.
 func (q *sq) txDesc(desc []byte) (data bool, reqID, length int) {
-	lc := le32(desc)
-	if lc&txMetaDesc != 0 {
-		if lc&txMetaStore != 0 {
+	t := DecodeTxDesc(desc)
+	if t.Meta {
+		if t.MetaStore {
 			copy(q.meta[:], desc)
 			q.hasMeta = true
 		}
 		return false, 0, 0
 	}
-	return true, int(lc>>txReqIDHiSft&0x3F)<<10 | int(le32(desc[4:])>>txReqIDLoSft), int(lc & txLenMask)
+	return true, int(t.ReqID), int(t.Length)
 }
 
 // rxDescMalformed says what is wrong with an Rx descriptor the driver

@@ -1,0 +1,109 @@
+package ena
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
+)
+
+// field builds a descriptor with only one field set to all ones: the
+// bits hi:lo of 32-bit word w, as the tables of specs/ena.md §5 give them.
+func field(size, w, hi, lo int) []byte {
+	b := make([]byte, size)
+	mask := uint32(1<<(hi-lo+1)-1) << lo
+	binary.LittleEndian.PutUint32(b[4*w:], mask)
+	return b
+}
+
+func merge(parts ...[]byte) []byte {
+	out := make([]byte, len(parts[0]))
+	for _, p := range parts {
+		for i := range p {
+			out[i] |= p[i]
+		}
+	}
+	return out
+}
+
+// Each Tx descriptor field lands exactly on the bits of ena_eth_io_tx_desc
+// (specs/ena.md §5.1), and nowhere else.
+func TestTxDescLayout(t *testing.T) {
+	tests := []struct {
+		name string
+		desc TxDesc
+		want []byte
+	}{
+		{"length [15:0] of len_ctrl", TxDesc{Length: 0xFFFF}, field(16, 0, 15, 0)},
+		{"req_id[15:10] in len_ctrl [21:16], [9:0] in meta_ctrl [31:22]", TxDesc{ReqID: 0xFFFF}, merge(field(16, 0, 21, 16), field(16, 1, 31, 22))},
+		{"phase: len_ctrl bit 24", TxDesc{Phase: 1}, field(16, 0, 24, 24)},
+		{"first: bit 26", TxDesc{First: true}, field(16, 0, 26, 26)},
+		{"last: bit 27", TxDesc{Last: true}, field(16, 0, 27, 27)},
+		{"comp_req: bit 28", TxDesc{CompReq: true}, field(16, 0, 28, 28)},
+		{"DF: meta_ctrl bit 4", TxDesc{DF: true}, field(16, 1, 4, 4)},
+		{"buff_addr_lo: word 2", TxDesc{Addr: 0xFFFFFFFF}, field(16, 2, 31, 0)},
+		{"addr_hi: word 3 [15:0]", TxDesc{Addr: 0xFFFF << 32}, field(16, 3, 15, 0)},
+		{"header_length: word 3 [31:24]", TxDesc{HeaderLen: 0xFF}, field(16, 3, 31, 24)},
+	}
+	for _, tt := range tests {
+		got := make([]byte, 16)
+		tt.desc.Put(got)
+		require.Empty(t, cmp.Diff(tt.want, got), tt.name)
+	}
+}
+
+// The Rx descriptor (specs/ena.md §5.4): first, last and comp_req always,
+// "MBO" bit 5 never, MBZ bytes zero.
+func TestRxDescLayout(t *testing.T) {
+	always := field(16, 0, 28, 26) // ctrl byte 3 bits 2..4
+	tests := []struct {
+		name string
+		desc RxDesc
+		want []byte
+	}{
+		{"nothing but first|last|comp_req", RxDesc{}, always},
+		{"length: bytes 0-1", RxDesc{Length: 0xFFFF}, merge(always, field(16, 0, 15, 0))},
+		{"phase: byte 3 bit 0", RxDesc{Phase: 1}, merge(always, field(16, 0, 24, 24))},
+		{"req_id: bytes 4-5", RxDesc{ReqID: 0xFFFF}, merge(always, field(16, 1, 15, 0))},
+		{"buff_addr_lo: bytes 8-11", RxDesc{Addr: 0xFFFFFFFF}, merge(always, field(16, 2, 31, 0))},
+		{"buff_addr_hi: bytes 12-13", RxDesc{Addr: 0xFFFF << 32}, merge(always, field(16, 3, 15, 0))},
+	}
+	for _, tt := range tests {
+		got := make([]byte, 16)
+		for i := range got {
+			got[i] = 0xA5 // stale ring memory: every byte is written
+		}
+		tt.desc.Put(got)
+		require.Empty(t, cmp.Diff(tt.want, got), tt.name)
+	}
+}
+
+// Completions decode from the bits of ena_eth_io_tx_cdesc and
+// ena_eth_io_rx_cdesc_base (specs/ena.md §5.3, §5.5).
+func TestCompletionLayout(t *testing.T) {
+	require.Equal(t, TxCompletion{ReqID: 0xFFFF}, DecodeTxCompletion(field(8, 0, 15, 0)))
+	require.Equal(t, TxCompletion{Phase: 1}, DecodeTxCompletion(field(8, 0, 24, 24)))
+	require.Equal(t, TxCompletion{}, DecodeTxCompletion(merge(field(8, 0, 23, 16), field(8, 1, 31, 0))), "status, sub_qid and sq_head_idx are ignored")
+	tests := []struct {
+		name string
+		b    []byte
+		want RxCompletion
+	}{
+		{"l3_proto_idx [4:0]", field(16, 0, 4, 0), RxCompletion{L3Proto: 0x1F}},
+		{"l4_proto_idx [12:8]", field(16, 0, 12, 8), RxCompletion{L4Proto: 0x1F}},
+		{"l3_csum_err 13", field(16, 0, 13, 13), RxCompletion{L3CsumErr: true}},
+		{"l4_csum_err 14", field(16, 0, 14, 14), RxCompletion{L4CsumErr: true}},
+		{"phase 24", field(16, 0, 24, 24), RxCompletion{Phase: 1}},
+		{"first 26", field(16, 0, 26, 26), RxCompletion{First: true}},
+		{"last 27", field(16, 0, 27, 27), RxCompletion{Last: true}},
+		{"buffer 30", field(16, 0, 30, 30), RxCompletion{Buffer: true}},
+		{"length @4", field(16, 1, 15, 0), RxCompletion{Length: 0xFFFF}},
+		{"req_id @6", field(16, 1, 31, 16), RxCompletion{ReqID: 0xFFFF}},
+		{"hash @8", field(16, 2, 31, 0), RxCompletion{Hash: 0xFFFFFFFF}},
+		{"sub_qid and offset are not used", field(16, 3, 23, 0), RxCompletion{}},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, DecodeRxCompletion(tt.b), tt.name)
+	}
+}
