@@ -118,6 +118,19 @@ func (s *simulation) flow(st StreamPlan, src ether.MAC) ether.Flow {
 	if st.SrcMAC != nil {
 		fl.Src = *st.SrcMAC
 	}
+	fl.Proto, fl.ICMPType, fl.ICMPCode = st.Proto, st.ICMPType, st.ICMPCode
+	switch {
+	case st.SrcIP.Is4():
+		fl.SrcIP, fl.DstIP = st.SrcIP.As4(), st.DstIP.As4()
+	case st.SrcIP.Is6():
+		fl.IPv6, fl.SrcIP6, fl.DstIP6 = true, st.SrcIP.As16(), st.DstIP.As16()
+	}
+	if st.SrcPort != nil {
+		fl.SrcPort = *st.SrcPort
+	}
+	if st.DstPort != nil {
+		fl.DstPort = *st.DstPort
+	}
 	return fl
 }
 

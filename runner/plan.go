@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/nicforge/nicforge/model/ether"
@@ -70,6 +71,12 @@ type StreamPlan struct {
 	Flows   int
 	SrcMAC  *ether.MAC
 	Replay  [][]byte
+	// Headers (scenario.Traffic): protocol, addresses (invalid: the
+	// defaults), ports (nil: the defaults), ICMP type and code.
+	Proto              uint8
+	SrcIP, DstIP       netip.Addr
+	SrcPort, DstPort   *uint16
+	ICMPType, ICMPCode uint8
 }
 
 // Expect is one expectation.

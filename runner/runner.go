@@ -111,6 +111,7 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 			m := ether.MAC(*t.SrcMAC)
 			st.SrcMAC = &m
 		}
+		st.Proto, st.SrcIP, st.DstIP, st.SrcPort, st.DstPort, st.ICMPType, st.ICMPCode = t.Proto, t.SrcIP, t.DstIP, t.SrcPort, t.DstPort, t.ICMPType, t.ICMPCode
 		if t.Pcap != "" {
 			path := t.Pcap
 			if !filepath.IsAbs(path) && sc.Dir != "" {

@@ -15,6 +15,10 @@
 //	traffic:
 //	  - {name: s, from: vf0, to: wire, frame_size: 64, rate: line, count: 0, flows: 1,
 //	     src_mac: "", start: 0us}          # or size_mix: [{size: 64, weight: 7}, ...]
+//	  - {name: t, from: wire, to: vf0, proto: tcp, src_ip: "2001:db8::1", dst_ip: "2001:db8::a",
+//	     src_port: 40000, dst_port: 443, flows: 16}   # proto udp (default), tcp or icmp
+//	                                                  # (icmp_type, icmp_code); IPv6 addresses give
+//	                                                  # IPv6 frames; flows count up the source port
 //	expect:
 //	  - {check: line_rate, port: uplink, direction: tx, min: 0.99}
 //	  - {check: delivered, traffic: s}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -127,7 +128,14 @@ type Traffic struct {
 	SrcMAC *[6]byte
 	Start  time.Duration
 	Pcap   string
-	Line   int
+	// Headers: the IP protocol (0: UDP), addresses (invalid: the
+	// runner's defaults; IPv6 addresses make IPv6 frames), ports (nil:
+	// defaults) and the ICMP type and code.
+	Proto              uint8
+	SrcIP, DstIP       netip.Addr
+	SrcPort, DstPort   *uint16
+	ICMPType, ICMPCode uint8
+	Line               int
 }
 
 // Expect is one expectation.
@@ -238,6 +246,13 @@ type trafficDoc struct {
 	SrcMAC    string       `yaml:"src_mac"`
 	Start     string       `yaml:"start"`
 	Pcap      string       `yaml:"pcap"`
+	Proto     string       `yaml:"proto"`
+	SrcIP     string       `yaml:"src_ip"`
+	DstIP     string       `yaml:"dst_ip"`
+	SrcPort   *int         `yaml:"src_port"`
+	DstPort   *int         `yaml:"dst_port"`
+	ICMPType  *int         `yaml:"icmp_type"`
+	ICMPCode  *int         `yaml:"icmp_code"`
 }
 
 type expectDoc struct {
@@ -730,7 +745,77 @@ func (p *parser) traffic(n *yaml.Node, i int, fns map[string]bool) Traffic {
 	if t.Pcap != "" && t.From != "wire" {
 		p.fail(n.Line, "traffic[%d] %s: pcap replay needs from: wire", i, t.Name)
 	}
+	p.headers(n.Line, i, &t, &d)
 	return t
+}
+
+// headers reads a stream's protocol, addresses, ports and ICMP fields.
+func (p *parser) headers(line, i int, t *Traffic, d *trafficDoc) {
+	switch d.Proto {
+	case "", "udp":
+		t.Proto = 17
+	case "tcp":
+		t.Proto = 6
+	case "icmp":
+		t.Proto = 1
+	default:
+		p.fail(line, "traffic[%d] %s: proto %q (want udp, tcp or icmp)", i, t.Name, d.Proto)
+	}
+	for _, a := range []struct {
+		key, v string
+		to     *netip.Addr
+	}{{"src_ip", d.SrcIP, &t.SrcIP}, {"dst_ip", d.DstIP, &t.DstIP}} {
+		if a.v == "" {
+			continue
+		}
+		ip, err := netip.ParseAddr(a.v)
+		if err != nil || ip.Zone() != "" {
+			p.fail(line, "traffic[%d] %s: %s %q is not an IPv4 or IPv6 address", i, t.Name, a.key, a.v)
+			continue
+		}
+		*a.to = ip.Unmap()
+	}
+	if t.SrcIP.IsValid() != t.DstIP.IsValid() || (t.SrcIP.IsValid() && t.SrcIP.Is4() != t.DstIP.Is4()) {
+		p.fail(line, "traffic[%d] %s: give src_ip and dst_ip together, both IPv4 or both IPv6 (got %q and %q)", i, t.Name, d.SrcIP, d.DstIP)
+	}
+	for _, pt := range []struct {
+		key string
+		v   *int
+		to  **uint16
+	}{{"src_port", d.SrcPort, &t.SrcPort}, {"dst_port", d.DstPort, &t.DstPort}} {
+		if pt.v == nil {
+			continue
+		}
+		if t.Proto == 1 {
+			p.fail(line, "traffic[%d] %s: %s on an ICMP stream (ICMP has icmp_type and icmp_code)", i, t.Name, pt.key)
+		}
+		if *pt.v < 0 || *pt.v > 65535 {
+			p.fail(line, "traffic[%d] %s: %s %d outside 0..65535", i, t.Name, pt.key, *pt.v)
+			continue
+		}
+		v := uint16(*pt.v)
+		*pt.to = &v
+	}
+	for _, f := range []struct {
+		key string
+		v   *int
+		to  *uint8
+	}{{"icmp_type", d.ICMPType, &t.ICMPType}, {"icmp_code", d.ICMPCode, &t.ICMPCode}} {
+		if f.v == nil {
+			continue
+		}
+		if t.Proto != 1 {
+			p.fail(line, "traffic[%d] %s: %s needs proto: icmp", i, t.Name, f.key)
+		}
+		if *f.v < 0 || *f.v > 255 {
+			p.fail(line, "traffic[%d] %s: %s %d outside 0..255", i, t.Name, f.key, *f.v)
+			continue
+		}
+		*f.to = uint8(*f.v)
+	}
+	if t.Pcap != "" && (d.Proto != "" || d.SrcIP != "" || d.SrcPort != nil || d.DstPort != nil || d.ICMPType != nil) {
+		p.fail(line, "traffic[%d] %s: a pcap replay carries its own headers (drop proto, addresses, ports)", i, t.Name)
+	}
 }
 
 func (p *parser) expect(n *yaml.Node, i int, fns, streams map[string]bool) Expect {

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -108,5 +109,40 @@ func TestFaultsAndENASettings(t *testing.T) {
 	} {
 		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, tc.personality, tc.kind, tc.at)))
 		require.ErrorContains(t, err, tc.want)
+	}
+}
+
+func TestTrafficHeaders(t *testing.T) {
+	base := "name: t\nfunctions:\n  - {name: pf}\ntraffic:\n  - {from: wire, to: pf, rate: 1kpps, %s}\n"
+	s, err := Parse("t.yaml", []byte(fmt.Sprintf(base, `proto: tcp, src_ip: "2001:db8::1", dst_ip: "2001:db8::a", src_port: 40000, dst_port: 443`)))
+	require.NoError(t, err)
+	tr := s.Traffic[0]
+	require.Equal(t, uint8(6), tr.Proto)
+	require.Equal(t, netip.MustParseAddr("2001:db8::1"), tr.SrcIP)
+	require.Equal(t, netip.MustParseAddr("2001:db8::a"), tr.DstIP)
+	require.Equal(t, uint16(40000), *tr.SrcPort)
+	require.Equal(t, uint16(443), *tr.DstPort)
+	s, err = Parse("t.yaml", []byte(fmt.Sprintf(base, `proto: icmp, icmp_type: 8, icmp_code: 0`)))
+	require.NoError(t, err)
+	require.Equal(t, uint8(1), s.Traffic[0].Proto)
+	require.Equal(t, uint8(8), s.Traffic[0].ICMPType)
+	require.Nil(t, s.Traffic[0].SrcPort)
+	s, err = Parse("t.yaml", []byte(fmt.Sprintf(base, `frame_size: 128`)))
+	require.NoError(t, err)
+	require.Equal(t, uint8(17), s.Traffic[0].Proto, "UDP by default")
+	require.False(t, s.Traffic[0].SrcIP.IsValid(), "the runner's addresses by default")
+
+	for _, tc := range []struct{ doc, want string }{
+		{`proto: sctp`, `t.yaml:5: traffic[0] traffic0: proto "sctp" (want udp, tcp or icmp)`},
+		{`src_ip: "10.0.0.300", dst_ip: "10.0.0.1"`, `src_ip "10.0.0.300" is not an IPv4 or IPv6 address`},
+		{`src_ip: "10.0.0.1", dst_ip: "2001:db8::1"`, `give src_ip and dst_ip together, both IPv4 or both IPv6`},
+		{`src_ip: "10.0.0.1"`, `give src_ip and dst_ip together`},
+		{`dst_port: 70000`, `dst_port 70000 outside 0..65535`},
+		{`proto: icmp, dst_port: 80`, `dst_port on an ICMP stream`},
+		{`icmp_type: 8`, `icmp_type needs proto: icmp`},
+		{`proto: icmp, icmp_code: 300`, `icmp_code 300 outside 0..255`},
+	} {
+		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, tc.doc)))
+		require.ErrorContains(t, err, tc.want, tc.doc)
 	}
 }

@@ -5,65 +5,177 @@ import (
 	"errors"
 )
 
-// Test frames: Ethernet + IPv4 + UDP, with a stamp at the start of the UDP
-// payload that names the stream and the frame's sequence number, so every
-// receiver (a driver's application or a wire sink) can count per stream and
-// notice loss, duplication and reordering.
+// Test frames: Ethernet, IPv4 or IPv6, UDP, TCP or ICMP, with a stamp at
+// the start of the L4 payload that names the stream and the frame's
+// sequence number, so every receiver (a driver's application or a wire
+// sink) can count per stream and notice loss, duplication and reordering.
 //
-//	14 Ethernet │ 20 IPv4 (proto 17) │ 8 UDP │ stamp: "NF" stream(2) seq(8) │ fill
+//	14 Ethernet │ 20 IPv4 or 40 IPv6 │ 8 UDP, 20 TCP or 8 ICMP │ stamp: "NF" stream(2) seq(8) │ fill
+//
+// The IPv4 header checksum is computed; L4 checksums are left zero (the
+// card does not check them, and the fill changes with every frame).
 const (
-	stampOff   = HeaderLen + 20 + 8
 	stampMagic = 0x4e46 // "NF"
-	// StampedMin is the smallest frame (without FCS) that holds a stamp.
-	StampedMin = stampOff + 12
+	stampLen   = 12
+	// StampedMin is the smallest IPv4/UDP frame (without FCS) that holds
+	// a stamp; other protocols need their longer headers on top.
+	StampedMin = HeaderLen + 20 + 8 + stampLen
 )
 
-// Flow is what a test frame carries in its headers.
+// IP protocol numbers of test frames.
+const (
+	ProtoICMP   = 1
+	ProtoTCP    = 6
+	ProtoUDP    = 17
+	ProtoICMPv6 = 58
+)
+
+// Flow is what a test frame carries in its headers. Proto 0 is UDP;
+// IPv6 selects SrcIP6/DstIP6 over SrcIP/DstIP; ICMP (and ICMPv6) frames
+// carry ICMPType and ICMPCode instead of ports.
 type Flow struct {
-	Dst, Src         MAC
-	SrcIP, DstIP     [4]byte
-	SrcPort, DstPort uint16
+	Dst, Src           MAC
+	SrcIP, DstIP       [4]byte
+	SrcPort, DstPort   uint16
+	Proto              uint8
+	IPv6               bool
+	SrcIP6, DstIP6     [16]byte
+	ICMPType, ICMPCode uint8
 }
 
-// BuildUDP fills p (len(p) is the frame length without FCS, at least
-// StampedMin... shorter frames get a truncated stamp) with a stamped test
-// frame.
-func BuildUDP(p []byte, fl *Flow, stream uint16, seq uint64) {
+// proto returns the IP protocol number fl's frames carry.
+func (fl *Flow) proto() uint8 {
+	switch {
+	case fl.Proto == 0:
+		return ProtoUDP
+	case fl.Proto == ProtoICMP && fl.IPv6:
+		return ProtoICMPv6
+	}
+	return fl.Proto
+}
+
+func l4Len(proto uint8) int {
+	if proto == ProtoTCP {
+		return 20
+	}
+	return 8
+}
+
+// StampOffset returns where the stamp of a frame with fl's headers
+// starts.
+func (fl *Flow) StampOffset() int {
+	ip := 20
+	if fl.IPv6 {
+		ip = 40
+	}
+	return HeaderLen + ip + l4Len(fl.proto())
+}
+
+// BuildUDP fills p with a stamped test frame of fl; the name stays from
+// when every test frame was UDP (see BuildFrame).
+func BuildUDP(p []byte, fl *Flow, stream uint16, seq uint64) { BuildFrame(p, fl, stream, seq) }
+
+// BuildFrame fills p (len(p) is the frame length without FCS) with a
+// stamped test frame of fl. A frame too short for its stamp gets its
+// headers and as much of the stamp as fits.
+func BuildFrame(p []byte, fl *Flow, stream uint16, seq uint64) {
+	off := fl.StampOffset()
+	clear(p[:min(len(p), off)])
 	copy(p[0:6], fl.Dst[:])
 	copy(p[6:12], fl.Src[:])
-	binary.BigEndian.PutUint16(p[12:14], 0x0800)
-	ip := p[HeaderLen:]
-	ipLen := len(p) - HeaderLen
-	ip[0] = 0x45
-	ip[1] = 0
-	binary.BigEndian.PutUint16(ip[2:4], uint16(ipLen))
-	binary.BigEndian.PutUint16(ip[4:6], 0)
-	ip[6], ip[7] = 0x40, 0 // DF
-	ip[8] = 64
-	ip[9] = 17
-	ip[10], ip[11] = 0, 0
-	copy(ip[12:16], fl.SrcIP[:])
-	copy(ip[16:20], fl.DstIP[:])
-	binary.BigEndian.PutUint16(ip[10:12], ipChecksum(ip[:20]))
-	udp := ip[20:]
-	binary.BigEndian.PutUint16(udp[0:2], fl.SrcPort)
-	binary.BigEndian.PutUint16(udp[2:4], fl.DstPort)
-	binary.BigEndian.PutUint16(udp[4:6], uint16(ipLen-20))
-	binary.BigEndian.PutUint16(udp[6:8], 0) // no UDP checksum
-	st := udp[8:]
+	proto := fl.proto()
+	ipHdr := 20
+	var l4 []byte
+	if fl.IPv6 {
+		ipHdr = 40
+		binary.BigEndian.PutUint16(p[12:14], 0x86DD)
+		ip := p[HeaderLen:]
+		ip[0] = 0x60
+		binary.BigEndian.PutUint16(ip[4:6], uint16(max(len(p)-HeaderLen-40, 0)))
+		ip[6], ip[7] = proto, 64
+		copy(ip[8:24], fl.SrcIP6[:])
+		copy(ip[24:40], fl.DstIP6[:])
+		l4 = ip[40:]
+	} else {
+		binary.BigEndian.PutUint16(p[12:14], 0x0800)
+		ip := p[HeaderLen:]
+		ip[0] = 0x45
+		binary.BigEndian.PutUint16(ip[2:4], uint16(len(p)-HeaderLen))
+		ip[6], ip[7] = 0x40, 0 // DF
+		ip[8], ip[9] = 64, proto
+		copy(ip[12:16], fl.SrcIP[:])
+		copy(ip[16:20], fl.DstIP[:])
+		binary.BigEndian.PutUint16(ip[10:12], ipChecksum(ip[:20]))
+		l4 = ip[20:]
+	}
+	switch proto {
+	case ProtoUDP:
+		binary.BigEndian.PutUint16(l4[0:2], fl.SrcPort)
+		binary.BigEndian.PutUint16(l4[2:4], fl.DstPort)
+		binary.BigEndian.PutUint16(l4[4:6], uint16(len(p)-HeaderLen-ipHdr))
+	case ProtoTCP:
+		binary.BigEndian.PutUint16(l4[0:2], fl.SrcPort)
+		binary.BigEndian.PutUint16(l4[2:4], fl.DstPort)
+		l4[12] = 5 << 4       // data offset: 20 bytes
+		l4[13] = 0x18         // PSH, ACK
+		l4[14], l4[15] = 1, 0 // window 256
+	case ProtoICMP, ProtoICMPv6:
+		l4[0], l4[1] = fl.ICMPType, fl.ICMPCode
+	}
+	if len(p) <= off {
+		return
+	}
+	var st [stampLen]byte
 	binary.BigEndian.PutUint16(st[0:2], stampMagic)
 	binary.BigEndian.PutUint16(st[2:4], stream)
 	binary.BigEndian.PutUint64(st[4:12], seq)
-	fill(st, seq)
+	copy(p[off:], st[:])
+	if len(p) >= off+stampLen {
+		fill(p[off:], seq)
+	}
+}
+
+// stampAt returns where a test frame's stamp starts, or -1 when p is no
+// test frame with a whole stamp.
+func stampAt(p []byte) int {
+	if len(p) < StampedMin {
+		return -1
+	}
+	var proto byte
+	var off int
+	switch binary.BigEndian.Uint16(p[12:14]) {
+	case 0x0800:
+		proto, off = p[HeaderLen+9], HeaderLen+int(p[HeaderLen]&0xF)*4
+	case 0x86DD:
+		if len(p) < HeaderLen+40 {
+			return -1
+		}
+		proto, off = p[HeaderLen+6], HeaderLen+40
+	default:
+		return -1
+	}
+	switch proto {
+	case ProtoUDP, ProtoICMP, ProtoICMPv6:
+		off += 8
+	case ProtoTCP:
+		off += 20
+	default:
+		return -1
+	}
+	if len(p) < off+stampLen || binary.BigEndian.Uint16(p[off:]) != stampMagic {
+		return -1
+	}
+	return off
 }
 
 // SetSeq rewrites the sequence number of a stamped frame built by BuildUDP
 // (and its fill pattern), leaving the headers as they are.
 func SetSeq(p []byte, seq uint64) {
-	if len(p) < StampedMin {
+	off := stampAt(p)
+	if off < 0 {
 		return
 	}
-	st := p[stampOff:]
+	st := p[off:]
 	binary.BigEndian.PutUint64(st[4:12], seq)
 	fill(st, seq)
 }
@@ -103,13 +215,11 @@ var ErrNoStamp = errors.New("ether: frame carries no nicforge stamp")
 
 // ParseStamp returns the stream and sequence number of a test frame.
 func ParseStamp(p []byte) (stream uint16, seq uint64, err error) {
-	if len(p) < StampedMin || binary.BigEndian.Uint16(p[12:14]) != 0x0800 || p[HeaderLen+9] != 17 {
+	off := stampAt(p)
+	if off < 0 {
 		return 0, 0, ErrNoStamp
 	}
-	st := p[stampOff:]
-	if binary.BigEndian.Uint16(st[0:2]) != stampMagic {
-		return 0, 0, ErrNoStamp
-	}
+	st := p[off:]
 	return binary.BigEndian.Uint16(st[2:4]), binary.BigEndian.Uint64(st[4:12]), nil
 }
 
@@ -154,7 +264,7 @@ func (t *Templates) Build(p []byte, fl *Flow, stream uint16, seq uint64) {
 	tm := t.byLen[len(p)]
 	if tm == nil {
 		tm = make([]byte, len(p))
-		BuildUDP(tm, fl, stream, 0)
+		BuildFrame(tm, fl, stream, 0)
 		t.byLen[len(p)] = tm
 	}
 	copy(p, tm)

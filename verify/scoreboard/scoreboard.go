@@ -147,20 +147,27 @@ type qkey struct {
 	flow   uint32
 }
 
-// flowOf is a frame's flow within its stream: its IPv4 L4 ports, or 0.
+// flowOf is a frame's flow within its stream: its TCP or UDP ports
+// (IPv4 or IPv6), or 0.
 func flowOf(f []byte) uint32 {
-	if len(f) < ether.HeaderLen+24 || f[12] != 0x08 || f[13] != 0x00 {
+	if len(f) < ether.HeaderLen+24 {
 		return 0
 	}
 	ip := f[ether.HeaderLen:]
-	if ip[9] != 6 && ip[9] != 17 {
+	var proto byte
+	var l4 int
+	switch {
+	case f[12] == 0x08 && f[13] == 0x00:
+		proto, l4 = ip[9], int(ip[0]&0xF)*4
+	case f[12] == 0x86 && f[13] == 0xDD:
+		proto, l4 = ip[6], 40
+	default:
 		return 0
 	}
-	ihl := int(ip[0]&0xF) * 4
-	if len(ip) < ihl+4 {
+	if (proto != 6 && proto != 17) || len(ip) < l4+4 {
 		return 0
 	}
-	return uint32(ip[ihl])<<24 | uint32(ip[ihl+1])<<16 | uint32(ip[ihl+2])<<8 | uint32(ip[ihl+3])
+	return uint32(ip[l4])<<24 | uint32(ip[l4+1])<<16 | uint32(ip[l4+2])<<8 | uint32(ip[l4+3])
 }
 
 // Wire is the endpoint of the uplink's far side.

@@ -1,0 +1,88 @@
+package ether
+
+import (
+	"encoding/binary"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestStampedFrames(t *testing.T) {
+	v4 := Flow{Src: MAC{2, 0, 0, 0, 0, 1}, Dst: MAC{2, 0, 0, 0, 0, 2}, SrcIP: [4]byte{10, 0, 0, 1}, DstIP: [4]byte{10, 0, 0, 2}, SrcPort: 1234, DstPort: 80}
+	v6 := v4
+	v6.IPv6 = true
+	v6.SrcIP6 = [16]byte{0x20, 0x01, 0x0d, 0xb8, 15: 1}
+	v6.DstIP6 = [16]byte{0xfd, 0x00, 0x0e, 0xc2, 15: 0xfe}
+	tests := []struct {
+		name      string
+		fl        Flow
+		proto     uint8
+		etherType uint16
+		stampAt   int
+	}{
+		{"IPv4 UDP", v4, ProtoUDP, 0x0800, 14 + 20 + 8},
+		{"IPv4 TCP", withProto(v4, ProtoTCP), ProtoTCP, 0x0800, 14 + 20 + 20},
+		{"IPv4 ICMP", withProto(v4, ProtoICMP), ProtoICMP, 0x0800, 14 + 20 + 8},
+		{"IPv6 UDP", v6, ProtoUDP, 0x86DD, 14 + 40 + 8},
+		{"IPv6 TCP", withProto(v6, ProtoTCP), ProtoTCP, 0x86DD, 14 + 40 + 20},
+		{"IPv6 ICMP is ICMPv6", withProto(v6, ProtoICMP), ProtoICMPv6, 0x86DD, 14 + 40 + 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := make([]byte, 200)
+			BuildFrame(p, &tt.fl, 7, 41)
+			require.Equal(t, tt.etherType, binary.BigEndian.Uint16(p[12:]))
+			require.Equal(t, tt.stampAt, tt.fl.StampOffset())
+			proto := p[HeaderLen+9]
+			if tt.fl.IPv6 {
+				proto = p[HeaderLen+6]
+				require.Equal(t, tt.fl.SrcIP6[:], p[HeaderLen+8:HeaderLen+24])
+				require.Equal(t, tt.fl.DstIP6[:], p[HeaderLen+24:HeaderLen+40])
+				require.Equal(t, uint16(200-HeaderLen-40), binary.BigEndian.Uint16(p[HeaderLen+4:]), "payload length")
+			} else {
+				require.Zero(t, ipChecksum(p[HeaderLen:HeaderLen+20]), "the IPv4 header checksums to zero")
+			}
+			require.Equal(t, tt.proto, proto)
+			id, seq, err := ParseStamp(p)
+			require.NoError(t, err)
+			require.Equal(t, uint16(7), id)
+			require.Equal(t, uint64(41), seq)
+			// SetSeq changes the sequence and the fill, not the headers.
+			q := append([]byte(nil), p...)
+			SetSeq(q, 42)
+			require.Equal(t, p[:tt.stampAt+4], q[:tt.stampAt+4])
+			_, seq, err = ParseStamp(q)
+			require.NoError(t, err)
+			require.Equal(t, uint64(42), seq)
+			r := make([]byte, 200)
+			BuildFrame(r, &tt.fl, 7, 42)
+			require.Equal(t, r, q, "SetSeq gives the frame BuildFrame would")
+			// Too short for the stamp: headers only, no stamp found.
+			short := make([]byte, tt.stampAt+stampLen-1)
+			BuildFrame(short, &tt.fl, 7, 41)
+			_, _, err = ParseStamp(short)
+			require.ErrorIs(t, err, ErrNoStamp)
+		})
+	}
+}
+
+func withProto(fl Flow, p uint8) Flow { fl.Proto = p; return fl }
+
+// Any bytes, as a pcap replay may bring: a stamp or ErrNoStamp, never a
+// panic; SetSeq on them never panics either.
+func FuzzParseStamp(f *testing.F) {
+	p := make([]byte, 128)
+	BuildFrame(p, &Flow{Proto: ProtoTCP}, 1, 2)
+	f.Add(p)
+	q := make([]byte, 128)
+	BuildFrame(q, &Flow{IPv6: true}, 1, 2)
+	f.Add(q)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _, err := ParseStamp(b)
+		if err != nil {
+			require.ErrorIs(t, err, ErrNoStamp)
+		}
+		SetSeq(b, 9)
+	})
+}
