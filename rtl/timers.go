@@ -1,10 +1,6 @@
 package rtl
 
-import (
-	"sort"
-
-	"github.com/nicforge/nicforge/sim"
-)
+import "github.com/nicforge/nicforge/sim"
 
 // Timers runs delayed hardware actions (link training, reset completion,
 // a keep-alive every second) on a clock, in time order and, at equal
@@ -12,7 +8,7 @@ import (
 // edge of the clock at or after its time.
 type Timers struct {
 	proc *Proc
-	list []timer
+	heap []timer // a binary min-heap on (at, seq)
 	seq  uint64
 }
 
@@ -20,6 +16,10 @@ type timer struct {
 	at  sim.Time
 	seq uint64
 	fn  func(sim.Time)
+}
+
+func (a *timer) before(b *timer) bool {
+	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
 // NewTimers adds a timer block to a kernel.
@@ -32,27 +32,57 @@ func NewTimers(k *Kernel, name string, clk sim.Clock) *Timers {
 // At schedules fn at time when.
 func (t *Timers) At(when sim.Time, fn func(now sim.Time)) {
 	t.seq++
-	e := timer{when, t.seq, fn}
-	// Insert in order: later times, and equal times scheduled later, after.
-	i := sort.Search(len(t.list), func(i int) bool { return t.list[i].at > when })
-	t.list = append(t.list, timer{})
-	copy(t.list[i+1:], t.list[i:])
-	t.list[i] = e
+	h := append(t.heap, timer{when, t.seq, fn})
+	for i := len(h) - 1; i > 0; {
+		up := (i - 1) / 2
+		if !h[i].before(&h[up]) {
+			break
+		}
+		h[i], h[up] = h[up], h[i]
+		i = up
+	}
+	t.heap = h
 	t.proc.Wake(when)
 }
 
 // Pending returns how many actions are scheduled.
-func (t *Timers) Pending() int { return len(t.list) }
+func (t *Timers) Pending() int { return len(t.heap) }
+
+// pop removes the earliest action.
+func (t *Timers) pop() timer {
+	h := t.heap
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h[last] = timer{} // drop the closure for the collector
+	h = h[:last]
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= len(h) {
+			break
+		}
+		m := l
+		if r := l + 1; r < len(h) && h[r].before(&h[l]) {
+			m = r
+		}
+		if !h[m].before(&h[i]) {
+			break
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+	t.heap = h
+	return top
+}
 
 // Tick implements Component.
 func (t *Timers) Tick(now sim.Time) sim.Time {
-	for len(t.list) > 0 && t.list[0].at <= now {
-		e := t.list[0]
-		t.list = t.list[1:]
+	for len(t.heap) > 0 && t.heap[0].at <= now {
+		e := t.pop()
 		e.fn(now)
 	}
-	if len(t.list) == 0 {
+	if len(t.heap) == 0 {
 		return sim.Never
 	}
-	return t.list[0].at
+	return t.heap[0].at
 }

@@ -46,7 +46,8 @@ type sq struct {
 	hasMeta    bool
 	llq        []byte                        // LLQ: the entries in device memory
 	cache      [txBurstDescs * descSize]byte // Tx: fetched descriptors from head on
-	cached     int
+	cached     int                           // descriptors in the cache, from cacheFrom on
+	cacheFrom  int
 	cacheReady sim.Time
 	packets    uint64
 	bytes      uint64
@@ -346,6 +347,9 @@ func (fn *function) txBurst(q *sq, now sim.Time) bool {
 	up := fn.d.card.Upstream()
 	avail := int(uint16(q.tail - q.head))
 	if q.cached < avail && q.cached <= txBurstDescs/2 {
+		// Move what is left to the front once per refill, not per packet.
+		copy(q.cache[:], q.cache[q.cacheFrom*descSize:(q.cacheFrom+q.cached)*descSize])
+		q.cacheFrom = 0
 		n := min(avail, txBurstDescs) - q.cached
 		for got := 0; got < n; {
 			at := q.head + uint16(q.cached)
@@ -354,7 +358,7 @@ func (fn *function) txBurst(q *sq, now sim.Time) bool {
 			done, err := up.Read(fn.id, now, q.base+uint64(slot)*descSize, q.cache[q.cached*descSize:(q.cached+k)*descSize])
 			if err != nil {
 				q.head += uint16(q.cached + k) // a fault: those descriptors are lost
-				q.cached = 0
+				q.cached, q.cacheFrom = 0, 0
 				return true
 			}
 			q.cacheReady = sim.Max(q.cacheReady, done)
@@ -364,11 +368,11 @@ func (fn *function) txBurst(q *sq, now sim.Time) bool {
 	}
 	progress := false
 	for q.cached > 0 {
-		used, ok := fn.txPacket(q, q.cache[:q.cached*descSize], sim.Max(q.cacheReady, now), now)
+		used, ok := fn.txPacket(q, q.cache[q.cacheFrom*descSize:(q.cacheFrom+q.cached)*descSize], sim.Max(q.cacheReady, now), now)
 		if !ok {
 			break
 		}
-		copy(q.cache[:], q.cache[used*descSize:q.cached*descSize])
+		q.cacheFrom += used
 		q.cached -= used
 		progress = true
 	}
@@ -587,14 +591,14 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 // so (data false); a data descriptor gives the req_id it carries and its
 // length.
 func (q *sq) txDesc(desc []byte) (data bool, reqID, length int) {
-	t := DecodeTxDesc(desc)
-	if t.Meta {
-		if t.MetaStore {
+	if lc := le32(desc); lc&txMetaDesc != 0 {
+		if lc&txMetaStore != 0 {
 			copy(q.meta[:], desc)
 			q.hasMeta = true
 		}
 		return false, 0, 0
 	}
+	t := DecodeTxDesc(desc)
 	return true, int(t.ReqID), int(t.Length)
 }
 

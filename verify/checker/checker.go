@@ -49,6 +49,8 @@ type Checker struct {
 	layouts     map[bool]*layout
 	generic     bool // no register rules: another personality's registers
 	enaFns      map[pcie.Func]*enaFn
+	enaLast     *enaFn // enaFns[enaLastFn]
+	enaLastFn   pcie.Func
 }
 
 // NewGeneric returns a checker for a personality whose registers it does

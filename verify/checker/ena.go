@@ -62,11 +62,15 @@ type enaFn struct {
 }
 
 func (c *Checker) enaOf(f pcie.Func) *enaFn {
+	if c.enaLast != nil && c.enaLastFn == f {
+		return c.enaLast // a burst of DMA is one function's
+	}
 	e := c.enaFns[f]
 	if e == nil {
 		e = &enaFn{outstanding: map[uint16][]byte{}}
 		c.enaFns[f] = e
 	}
+	c.enaLast, c.enaLastFn = e, f
 	return e
 }
 
