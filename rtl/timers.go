@@ -16,6 +16,13 @@ type timer struct {
 	at  sim.Time
 	seq uint64
 	fn  func(sim.Time)
+	ev  Event
+}
+
+// Event is an action a component keeps and reuses (Timers.AtEvent), so
+// scheduling it allocates nothing: per-packet work on a hot path.
+type Event interface {
+	Fire(now sim.Time)
 }
 
 func (a *timer) before(b *timer) bool {
@@ -31,8 +38,19 @@ func NewTimers(k *Kernel, name string, clk sim.Clock) *Timers {
 
 // At schedules fn at time when.
 func (t *Timers) At(when sim.Time, fn func(now sim.Time)) {
+	t.push(timer{at: when, fn: fn})
+}
+
+// AtEvent schedules ev at time when, in the same order as At.
+func (t *Timers) AtEvent(when sim.Time, ev Event) {
+	t.push(timer{at: when, ev: ev})
+}
+
+func (t *Timers) push(e timer) {
 	t.seq++
-	h := append(t.heap, timer{when, t.seq, fn})
+	e.seq = t.seq
+	when := e.at
+	h := append(t.heap, e)
 	for i := len(h) - 1; i > 0; {
 		up := (i - 1) / 2
 		if !h[i].before(&h[up]) {
@@ -79,7 +97,11 @@ func (t *Timers) pop() timer {
 func (t *Timers) Tick(now sim.Time) sim.Time {
 	for len(t.heap) > 0 && t.heap[0].at <= now {
 		e := t.pop()
-		e.fn(now)
+		if e.ev != nil {
+			e.ev.Fire(now)
+		} else {
+			e.fn(now)
+		}
 	}
 	if len(t.heap) == 0 {
 		return sim.Never

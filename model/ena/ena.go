@@ -98,6 +98,7 @@ type Device struct {
 	cov     *coverage
 	mutSeen int
 	io      ioEngine
+	txDone  []*txCompletionEvent // spent Tx completion events, for reuse
 	// The card PF's provisioning block and what it holds.
 	cardPF     *rtl.RegFile
 	cardBusy   bool

@@ -286,8 +286,11 @@ func (e *ioEngine) wake(at sim.Time) {
 		return
 	}
 	e.busy = true
-	e.d.timers.At(at+e.d.cfg.Timing.TxStart, e.run)
+	e.d.timers.AtEvent(at+e.d.cfg.Timing.TxStart, e)
 }
+
+// Fire runs the engine (rtl.Event: no closure per wake-up).
+func (e *ioEngine) Fire(now sim.Time) { e.run(now) }
 
 // run starts the next packet of each Tx SQ with work, round robin, and
 // comes back while there is more.
@@ -463,15 +466,35 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 // completeTx writes a Tx packet's completion at time at (when its data is
 // in, or at once for a packet the shaper dropped).
 func (fn *function) completeTx(q *sq, reqID int, at sim.Time) {
-	var cd [txCdescSize]byte
+	d := fn.d
+	var ev *txCompletionEvent
+	if k := len(d.txDone); k > 0 {
+		ev, d.txDone = d.txDone[k-1], d.txDone[:k-1]
+	} else {
+		ev = &txCompletionEvent{}
+	}
 	tc := TxCompletion{ReqID: uint16(reqID), SQHead: q.head}
-	tc.Put(cd[:])
-	c, gen := q.cq, fn.gen
-	fn.d.timers.At(at, func(t sim.Time) {
-		if fn.gen == gen { // a reset drops completions in flight
-			fn.writeCompletion(c, cd[:], 3, true, t)
-		}
-	})
+	tc.Put(ev.cd[:])
+	ev.fn, ev.c, ev.gen = fn, q.cq, fn.gen
+	d.timers.AtEvent(at, ev)
+}
+
+// txCompletionEvent is a Tx completion waiting for its time; the device
+// keeps the spent ones for the next packets.
+type txCompletionEvent struct {
+	fn  *function
+	c   *cq
+	gen uint64
+	cd  [txCdescSize]byte
+}
+
+func (ev *txCompletionEvent) Fire(t sim.Time) {
+	fn := ev.fn
+	if fn.gen == ev.gen { // a reset drops completions in flight
+		fn.writeCompletion(ev.c, ev.cd[:], 3, true, t)
+	}
+	ev.fn, ev.c = nil, nil
+	fn.d.txDone = append(fn.d.txDone, ev)
 }
 
 // rxFrame delivers a frame from the wire to every function it is for (its
