@@ -11,4 +11,14 @@
 //	                  ──▶ otherwise the wire
 //	  from the wire   ──▶ unicast: the pool with that MAC, else dropped (no filter)
 //	                  ──▶ broadcast: every pool that takes broadcast
+//
+//	ACL (security groups, network ACLs, connection tracking), from the
+//	rule lists of driver/cardctl:
+//
+//	  egress:  tracked, or a security-group rule allows ──▶ first network-ACL
+//	           rule by number allows ──▶ track (full: drop, conntrack_full)
+//	  ingress: first network-ACL rule by number allows ──▶ tracked, or a
+//	           security-group rule allows ──▶ track
+//	  a connection lives until now >= its expiry: last packet + the timeout
+//	  of its protocol and state (new, reply, established)
 package reference
