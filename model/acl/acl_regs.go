@@ -21,6 +21,8 @@ var Regs = &rtl.BlockSpec{
 		{Name: "FREE", Offset: 0x7c, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "shadow entries nobody holds"},
 		{Name: "OCCUPANCY", Offset: 0x80, Access: rtl.RO, Reset: 0x0, Test: rtl.TestNone, Doc: "shadow entries VF_SEL holds"},
 		{Name: "STAT", Offset: 0x88, Access: rtl.RO, Reset: 0x0, Count: 8, Stride: 0x4, Test: rtl.TestNone, Doc: "after FETCH, VF_SEL's counters, low and high words: allowed, denied, conntrack allowance exceeded, tracked connections"},
+		{Name: "ENABLE_LO", Offset: 0xa8, Access: rtl.RW, Reset: 0x0, Doc: "staged: VFs 0..31 whose packets the ACL decides (the others pass); SWAP makes it active with the entries"},
+		{Name: "ENABLE_HI", Offset: 0xac, Access: rtl.RW, Reset: 0x0, Doc: "staged: VFs 32..63"},
 	},
 }
 
@@ -41,4 +43,6 @@ const (
 	OffOCCUPANCY  = 0x80
 	OffSTAT       = 0x88
 	OffSTATStride = 0x4
+	OffENABLE_LO  = 0xa8
+	OffENABLE_HI  = 0xac
 )

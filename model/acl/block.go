@@ -58,6 +58,8 @@ type Block struct {
 	entry    Entry
 	fetchVF  uint8
 	counters [4]uint64
+	enabled  uint64 // VFs the ACL decides for: the staged ENABLE at the last SWAP
+	swapMask uint64 // ENABLE latched by the SWAP in flight
 }
 
 // NewBlock returns the block over a pipeline, clocked at period.
@@ -90,6 +92,7 @@ func (b *Block) Settle(now sim.Time) {
 		t.ClearVF(b.vf)
 	case OpSwap:
 		t.Swap()
+		b.enabled = b.swapMask
 	case OpFetch:
 		c := b.Pipe.Counters(b.vf)
 		b.counters = [4]uint64{c.Allowed, c.Denied(), c.ConntrackExceeded, uint64(b.Pipe.Tracker.Tracked(b.vf, now))}
@@ -203,6 +206,7 @@ func (b *Block) Write(off, v uint32, now sim.Time) bool {
 		cycles = sweepCycles
 	case OpSwap:
 		cycles = swapCycles
+		b.swapMask = uint64(r(OffENABLE_LO)) | uint64(r(OffENABLE_HI))<<32
 	default:
 		b.status = StatusDone | StatusError | CodeOp<<codeShift
 		return true
@@ -211,9 +215,18 @@ func (b *Block) Write(off, v uint32, now sim.Time) bool {
 	return true
 }
 
-// Decide is the datapath's entry: the pipeline's verdict at now, after
-// any command whose time has come.
-func (b *Block) Decide(f *Flow, now sim.Time) Verdict {
+// Enabled reports whether the ACL decides for vf (at now).
+func (b *Block) Enabled(vf uint8, now sim.Time) bool {
 	b.Settle(now)
+	return vf < 64 && b.enabled&(1<<vf) != 0
+}
+
+// Decide is the datapath's entry: the pipeline's verdict at now, after
+// any command whose time has come. A VF the ACL is not enabled for
+// passes, uncounted.
+func (b *Block) Decide(f *Flow, now sim.Time) Verdict {
+	if !b.Enabled(f.VF, now) {
+		return Verdict{Pass: true, Reason: Allowed}
+	}
 	return b.Pipe.Decide(f, now)
 }

@@ -71,14 +71,17 @@ func TestBlockProgramming(t *testing.T) {
 
 	// Not in force until SWAP, which lands exactly swapCycles after CMD.
 	f := flow4(Egress, 1, ProtoTCP, 10, 20, 1000, 80)
-	require.Equal(t, DeniedSG, b.Decide(f, now).Reason)
+	require.True(t, b.Decide(f, now).Pass, "the ACL is not enabled for VF 1 yet")
+	b.Write(OffENABLE_LO, 1<<1, now)
 	b.Write(OffCMD, OpSwap, now)
 	at := now + swapCycles*period
 	st, _ = b.Read(OffSTATUS, at-1)
 	require.Equal(t, uint32(StatusBusy), st, "busy until the swap lands")
-	require.Equal(t, DeniedSG, b.Decide(f, at-1).Reason, "1 ps before the swap: the old rules")
-	require.Equal(t, DeniedNACL, b.Decide(f, at).Reason, "at the swap: the SG allows (no NACL yet)")
+	require.True(t, b.Decide(f, at-1).Pass, "1 ps before the swap: not enabled, no rules")
+	require.Equal(t, DeniedNACL, b.Decide(f, at).Reason, "at the swap: enabled, the SG entry allows, no NACL")
 	now = at
+	require.Equal(t, DeniedNACL, b.Decide(f, now).Reason)
+	require.Equal(t, DeniedNACL, b.Decide(f, now).Reason)
 
 	// FETCH: the VF's counters.
 	b.Write(OffVF_SEL, 1, now)
@@ -91,6 +94,8 @@ func TestBlockProgramming(t *testing.T) {
 		got[k] = uint64(lo) | uint64(hi)<<32
 	}
 	require.Equal(t, [4]uint64{0, 3, 0, 0}, got, "allowed, denied, conntrack exceeded, tracked")
+	b.Write(OffENABLE_LO, 0, now)
+	require.False(t, b.Decide(f, now).Pass, "ENABLE is staged: in force only at the next SWAP")
 }
 
 func TestBlockErrors(t *testing.T) {

@@ -95,3 +95,53 @@ var reservedMask = func() Key {
 	}
 	return k
 }()
+
+// FlowOf extracts what the ACL sees from an Ethernet frame going dir for
+// vf. ok is false for a frame that is not IPv4 or IPv6 (ARP and the like
+// are not subject to the ACL). Ports come from the first fragment only
+// (later fragments carry none: their ports read as zero), as a parser in
+// hardware finds them.
+func FlowOf(frame []byte, dir Direction, vf uint8) (f Flow, ok bool) {
+	const eth = 14
+	if len(frame) < eth {
+		return f, false
+	}
+	f.Dir, f.VF = dir, vf
+	var l4 []byte
+	switch binary.BigEndian.Uint16(frame[12:]) {
+	case 0x0800:
+		ip := frame[eth:]
+		if len(ip) < 20 {
+			return f, false
+		}
+		ihl := int(ip[0]&0xF) * 4
+		f.Proto = ip[9]
+		copy(f.Src[:4], ip[12:16])
+		copy(f.Dst[:4], ip[16:20])
+		if ihl >= 20 && len(ip) >= ihl && binary.BigEndian.Uint16(ip[6:])&0x1FFF == 0 {
+			l4 = ip[ihl:]
+		}
+	case 0x86DD:
+		ip := frame[eth:]
+		if len(ip) < 40 {
+			return f, false
+		}
+		f.IPv6, f.Proto = true, ip[6]
+		copy(f.Src[:], ip[8:24])
+		copy(f.Dst[:], ip[24:40])
+		l4 = ip[40:]
+	default:
+		return f, false
+	}
+	switch f.Proto {
+	case ProtoTCP, ProtoUDP:
+		if len(l4) >= 4 {
+			f.SrcPort, f.DstPort = binary.BigEndian.Uint16(l4[0:]), binary.BigEndian.Uint16(l4[2:])
+		}
+	case ProtoICMP, ProtoICMPv6:
+		if len(l4) >= 2 {
+			f.ICMPType, f.ICMPCode = l4[0], l4[1]
+		}
+	}
+	return f, true
+}

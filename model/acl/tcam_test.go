@@ -1,6 +1,7 @@
 package acl
 
 import (
+	"encoding/binary"
 	"math/rand/v2"
 	"testing"
 
@@ -272,4 +273,32 @@ func FuzzTCAMProgramming(f *testing.F) {
 			require.Equal(t, len(valid()), occ)
 		}
 	})
+}
+
+func TestFlowOf(t *testing.T) {
+	v4 := make([]byte, 14+20+8)
+	v4[12], v4[13], v4[14], v4[14+9] = 0x08, 0x00, 0x45, ProtoTCP
+	copy(v4[14+12:], []byte{10, 0, 0, 1, 192, 0, 2, 9})
+	binary.BigEndian.PutUint16(v4[34:], 40000)
+	binary.BigEndian.PutUint16(v4[36:], 443)
+	f, ok := FlowOf(v4, Ingress, 3)
+	require.True(t, ok)
+	want := Flow{Dir: Ingress, VF: 3, Proto: ProtoTCP, SrcPort: 40000, DstPort: 443}
+	copy(want.Src[:], []byte{10, 0, 0, 1})
+	copy(want.Dst[:], []byte{192, 0, 2, 9})
+	require.Equal(t, want, f)
+	frag := append([]byte(nil), v4...)
+	frag[14+7] = 1 // fragment offset 8: no ports
+	f, _ = FlowOf(frag, Ingress, 3)
+	require.Zero(t, f.SrcPort)
+	v6 := make([]byte, 14+40+8)
+	v6[12], v6[13], v6[14], v6[14+6] = 0x86, 0xDD, 0x60, ProtoICMPv6
+	v6[14+40], v6[14+41] = 128, 0
+	f, ok = FlowOf(v6, Egress, 1)
+	require.True(t, ok)
+	require.Equal(t, Flow{Dir: Egress, VF: 1, IPv6: true, Proto: ProtoICMPv6, ICMPType: 128}, f)
+	_, ok = FlowOf(make([]byte, 60), Egress, 1)
+	require.False(t, ok, "not IP")
+	_, ok = FlowOf(v4[:30], Egress, 1)
+	require.False(t, ok, "a truncated IPv4 header")
 }

@@ -2,6 +2,7 @@ package ena
 
 import (
 	"encoding/binary"
+	"github.com/nicforge/nicforge/model/acl"
 
 	"github.com/nicforge/nicforge/model/ether"
 	"github.com/nicforge/nicforge/model/pcie"
@@ -121,6 +122,7 @@ func (d *Device) commitVF(vf int, now sim.Time) {
 	if fn := d.fn(pcie.VF(vf)); fn != nil {
 		fn.allow = newAllowances(c)
 	}
+	d.acl.Pipe.Tracker.SetAllowance(uint8(vf), int(min(c.Conntrack, d.cfg.ConntrackCapacity)))
 }
 
 func (d *Device) fetchVF(vf int) {
@@ -221,4 +223,50 @@ func IsLinkLocal(frame []byte, tx bool) bool {
 		return a[0] == 0xfd && a[1] == 0x00 && a[2] == 0x0e && a[3] == 0xc2
 	}
 	return false
+}
+
+// aclBase is where the ACL block (model/acl, block acl) sits in the PF's
+// BAR1, after the provisioning block.
+const aclBase = 0x1000
+
+// aclOK runs a VF's frame through the ACL block (the PF's own traffic is
+// the card's, not a tenant's): a denied packet is dropped and counted by
+// the block; one a full tracker refuses also counts as conntrack
+// allowance exceeded.
+func (fn *function) aclOK(data []byte, dir acl.Direction, now sim.Time) bool {
+	if !fn.id.IsVF() {
+		return true
+	}
+	vf := uint8(fn.id.VFIndex())
+	if !fn.d.acl.Enabled(vf, now) {
+		return true
+	}
+	f, ok := acl.FlowOf(data, dir, vf)
+	if !ok {
+		return true
+	}
+	v := fn.d.acl.Decide(&f, now)
+	if v.Reason == acl.ConntrackFull {
+		fn.eni[eniConntrack]++
+	}
+	return v.Pass
+}
+
+// conntrackAvailable is the connections fn may still open: its share of
+// the tracker less what it tracks now.
+func (fn *function) conntrackAvailable(now sim.Time) uint64 {
+	limit := fn.d.cfg.ConntrackCapacity
+	if !fn.id.IsVF() {
+		return limit
+	}
+	vf := fn.id.VFIndex()
+	if c, ok := fn.d.vfCfg[vf]; ok && c.Conntrack > 0 {
+		limit = min(limit, c.Conntrack)
+	}
+	return limit - min(limit, uint64(fn.d.acl.Pipe.Tracker.Tracked(uint8(vf), now)))
+}
+
+// ACL returns VF vf's ACL counters and the connections it tracks at now.
+func (d *Device) ACL(vf int, now sim.Time) (acl.Counters, int) {
+	return d.acl.Pipe.Counters(uint8(vf)), d.acl.Pipe.Tracker.Tracked(uint8(vf), now)
 }

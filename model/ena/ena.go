@@ -2,6 +2,7 @@ package ena
 
 import (
 	"encoding/binary"
+	"github.com/nicforge/nicforge/model/acl"
 
 	"github.com/nicforge/nicforge/model/card"
 	"github.com/nicforge/nicforge/model/ether"
@@ -64,9 +65,13 @@ type Config struct {
 	// Hints are the HW_HINTS the device hands out (zero fields: the
 	// driver's defaults).
 	Hints Hints
-	// ConntrackCapacity is what customer metrics report as the
-	// connection-tracking allowance available.
+	// ConntrackCapacity is the card's connection-tracking table size
+	// (default 65536); customer metrics report what is left of a VF's
+	// share of it.
 	ConntrackCapacity uint64
+	// ACLEntries is the ACL table's size and ACLQuota each VF's share of
+	// it (defaults 16384 and 2048).
+	ACLEntries, ACLQuota int
 	// Mutation is a deliberate bug for checker tests: stale_phase (an IO
 	// completion with the previous lap's phase), bogus_req_id (a Tx
 	// completion for a request never posted), unknown_cmd_id (an admin
@@ -104,6 +109,7 @@ type Device struct {
 	cardBusy   bool
 	cardStatus uint32
 	vfCfg      map[int]VFConfig
+	acl        *acl.Block // security groups, network ACLs, connection tracking (BAR1 of the PF at aclBase)
 	frames     ether.Pool
 	MACTx      *mac.Tx
 	MACRx      *mac.RxPort
@@ -128,6 +134,15 @@ func New(cfg Config) *Device {
 	}
 	if cfg.Timing == (Timing{}) {
 		cfg.Timing = DefaultTiming
+	}
+	if cfg.ConntrackCapacity == 0 {
+		cfg.ConntrackCapacity = 65536
+	}
+	if cfg.ACLEntries == 0 {
+		cfg.ACLEntries = 16384
+	}
+	if cfg.ACLQuota == 0 {
+		cfg.ACLQuota = 2048
 	}
 	return &Device{cfg: cfg, cov: newCoverage()}
 }
@@ -155,6 +170,7 @@ func (d *Device) Bind(c *card.Card) {
 	d.fns[0] = d.newFunction(pcie.PF)
 	d.io = ioEngine{d: d}
 	d.cardPF = rtl.MustRegFile(CardPFRegs)
+	d.acl = acl.NewBlock(acl.NewPipeline(acl.NewTable(d.cfg.ACLEntries, d.cfg.ACLQuota), acl.NewConntrack(int(d.cfg.ConntrackCapacity), acl.DefaultTimeouts)), c.Clock().Period)
 	d.vfCfg = map[int]VFConfig{}
 	byteClk, err := mac.ByteClock("ena.mac", uint64(d.cfg.LinkMbps)*1_000_000)
 	if err != nil {
@@ -251,6 +267,13 @@ func (d *Device) fn(f pcie.Func) *function {
 
 // RegRead implements card.Personality.
 func (d *Device) RegRead(f pcie.Func, bar int, off uint32, at sim.Time) uint32 {
+	if f == pcie.PF && bar == 1 && off >= aclBase && off < aclBase+acl.Regs.Size {
+		v, ok := d.acl.Read(off-aclBase, at)
+		if !ok {
+			d.card.Flag(f, at, "ACL block: read of unimplemented offset %#x", off-aclBase)
+		}
+		return v
+	}
 	if f == pcie.PF && bar == 1 {
 		if off == OffCardSTATUS {
 			return d.cardStatus
@@ -276,6 +299,12 @@ func (d *Device) RegRead(f pcie.Func, bar int, off uint32, at sim.Time) uint32 {
 // RegWrite implements card.Personality.
 func (d *Device) RegWrite(f pcie.Func, bar int, off uint32, v uint32, at sim.Time) {
 	fn := d.fn(f)
+	if fn != nil && f == pcie.PF && bar == 1 && off >= aclBase && off < aclBase+acl.Regs.Size {
+		if !d.acl.Write(off-aclBase, v, at) {
+			d.card.Flag(f, at, "ACL block: write of %#x to unimplemented offset %#x", v, off-aclBase)
+		}
+		return
+	}
 	if fn != nil && f == pcie.PF && bar == 1 {
 		d.cardWrite(off, v, at)
 		return

@@ -3,6 +3,7 @@ package ena
 import (
 	"encoding/binary"
 	"fmt"
+	"github.com/nicforge/nicforge/model/acl"
 
 	"github.com/nicforge/nicforge/model/ether"
 	"github.com/nicforge/nicforge/sim"
@@ -449,7 +450,7 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 		pos += l
 	}
 	q.head += uint16(n)
-	if !fn.linkLocalOK(f.Data, true, now) {
+	if !fn.linkLocalOK(f.Data, true, now) || !fn.aclOK(f.Data, acl.Egress, now) {
 		f.Release()
 		fn.completeTx(q, reqID, ready)
 		return n, true
@@ -507,7 +508,7 @@ func (d *Device) rxFrame(f *ether.Frame, now sim.Time) {
 			continue
 		}
 		// Allowances are the ENI's, decided before any host queue.
-		if !fn.shapeRx(f.WireLen(), now) || !fn.linkLocalOK(f.Data, false, now) {
+		if !fn.shapeRx(f.WireLen(), now) || !fn.linkLocalOK(f.Data, false, now) || !fn.aclOK(f.Data, acl.Ingress, now) {
 			continue
 		}
 		q, hash := fn.rxQueue(f)

@@ -2,6 +2,7 @@ package ena
 
 import (
 	"encoding/binary"
+	"github.com/nicforge/nicforge/model/acl"
 
 	"github.com/nicforge/nicforge/model/ether"
 	"github.com/nicforge/nicforge/sim"
@@ -187,7 +188,7 @@ func (fn *function) llqPacket(q *sq, now sim.Time) bool {
 		pos += l
 	}
 	q.head += entries
-	if !fn.linkLocalOK(f.Data, true, now) {
+	if !fn.linkLocalOK(f.Data, true, now) || !fn.aclOK(f.Data, acl.Egress, now) {
 		f.Release()
 		fn.completeTx(q, reqID, ready)
 		return true

@@ -65,7 +65,7 @@ func (fn *function) getStats(cmd, p []byte, at sim.Time) byte {
 			if bit < len(fn.eni) {
 				v = fn.eni[bit]
 			} else if bit == metricConntrAvai {
-				v = fn.d.cfg.ConntrackCapacity
+				v = fn.conntrackAvailable(at)
 			}
 			vals = binary.LittleEndian.AppendUint64(vals, v)
 		}
