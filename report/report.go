@@ -80,6 +80,16 @@ type Function struct {
 	// Allowances are an ENA function's ENI counters: packets its
 	// allowances shaped.
 	Allowances *Allowances `json:"allowances,omitempty"`
+	// ACL is an ENA VF's security-group and network-ACL counters, when
+	// the card enforces them for it.
+	ACL *ACL `json:"acl,omitempty"`
+}
+
+// ACL are the ACL block's counters of one VF.
+type ACL struct {
+	Allowed      uint64 `json:"allowed"`
+	Denied       uint64 `json:"denied"`
+	TrackedFlows int    `json:"tracked_flows"` // connections tracked at the end of the run
 }
 
 // Allowances are the ENI allowance counters of an ENA function.

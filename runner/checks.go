@@ -44,6 +44,10 @@ func (s *simulation) report() *report.Report {
 		if m, ok := s.dev.(enaModel); ok {
 			e := m.ENI(fn)
 			rf.Allowances = &report.Allowances{BWInExceeded: e[0], BWOutExceeded: e[1], PPSExceeded: e[2], ConntrackExceeded: e[3], LinkLocalExceeded: e[4]}
+			if fp.VF >= 0 && (fp.SecurityGroup != nil || fp.NetworkACL != nil) {
+				c, tracked := m.ACL(fp.VF, s.kernel.Now())
+				rf.ACL = &report.ACL{Allowed: c.Allowed, Denied: c.Denied(), TrackedFlows: tracked}
+			}
 		}
 		r.Functions = append(r.Functions, rf)
 	}

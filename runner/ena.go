@@ -33,6 +33,15 @@ func (s *simulation) runENA(i int, fn bus.Function, pf bool) {
 				return
 			}
 		}
+		for _, vf := range s.plan.Functions {
+			if vf.VF < 0 || (vf.SecurityGroup == nil && vf.NetworkACL == nil) {
+				continue
+			}
+			if _, err := ctl.SetACL(vf.VF, vf.SecurityGroup, vf.NetworkACL); err != nil {
+				s.fail(fmt.Errorf("%s: ACL of %s: %w", fp.Name, vf.Name, err))
+				return
+			}
+		}
 		if err := ctl.EnableVFs(s.plan.NumVFs); err != nil {
 			s.fail(fmt.Errorf("%s: %w", fp.Name, err))
 			return

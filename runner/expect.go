@@ -65,6 +65,40 @@ func (s *simulation) evaluate(r *report.Report) []report.Check {
 			ok := got.Sent > 0 && got.Received == got.Expected && bad == 0
 			add("delivered:"+st.Name, ok, "sent %d, received %d of %d expected (missing %d, extra %d, reordered %d, corrupted %d, misrouted %d)",
 				got.Sent, got.Received, got.Expected, got.Missing, got.Extra, got.Reordered, got.Corrupted, got.Misrouted)
+		case "denied":
+			// Every frame of the stream dropped as the reference predicted.
+			st := s.plan.Streams[e.Stream]
+			var got report.Stream
+			for _, x := range r.Streams {
+				if x.Name == st.Name {
+					got = x
+				}
+			}
+			ok := got.Sent > 0 && got.Dropped == got.Sent && got.Expected == 0 && got.Received == 0
+			add("denied:"+st.Name, ok, "sent %d, predicted dropped %d, received %d (want every frame dropped, none received)", got.Sent, got.Dropped, got.Received)
+		case "acl":
+			// The card's ACL counters for the VF against the scoreboard:
+			// every frame through the VF decided once, the dropped ones
+			// exactly those the reference model predicted.
+			f := r.Functions[e.Function]
+			var sent, dropped uint64
+			for _, x := range r.Streams {
+				if x.From == f.Name || x.To == f.Name {
+					sent += x.Sent
+					dropped += x.Dropped
+				}
+			}
+			var c report.ACL
+			if f.ACL != nil {
+				c = *f.ACL
+			}
+			var exceeded uint64
+			if f.Allowances != nil {
+				exceeded = f.Allowances.ConntrackExceeded
+			}
+			ok := f.ACL != nil && c.Allowed+c.Denied+exceeded == sent && c.Denied+exceeded == dropped
+			add("acl:"+f.Name, ok, "card: allowed %d, denied %d, conntrack exceeded %d, tracked %d; scoreboard: %d frames sent through %s, %d predicted dropped",
+				c.Allowed, c.Denied, exceeded, c.TrackedFlows, sent, f.Name, dropped)
 		case "no_drops":
 			var drops uint64
 			for _, f := range r.Functions {

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"github.com/nicforge/nicforge/driver/cardctl"
 	"net/netip"
 	"time"
 
@@ -50,6 +51,10 @@ type FuncPlan struct {
 	RateMbps   int
 	Polling    bool
 	Allowances scenario.Allowances // ENA VFs
+	// ENA VFs: the security group and network ACL the card PF programs
+	// (both nil: the ACL is off for the VF; one nil: its default).
+	SecurityGroup *cardctl.SecurityGroup
+	NetworkACL    *cardctl.NetworkACL
 }
 
 // Endpoint of a stream: a function index or the wire.

@@ -13,6 +13,7 @@ package runner
 
 import (
 	"fmt"
+	"github.com/nicforge/nicforge/driver/cardctl"
 	"path/filepath"
 	"slices"
 	"time"
@@ -82,6 +83,15 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 	idx := map[string]int{}
 	for i, f := range sc.Functions {
 		fp := FuncPlan{Name: f.Name, VF: -1, TxRing: f.TxRing, RxRing: f.RxRing, ITR: f.ITR, MTU: f.MTU, Queues: f.Queues, SpoofCheck: f.SpoofCheck, RateMbps: f.RateMbps, Polling: f.Polling, Allowances: f.Allowances}
+		if f.SecurityGroup != "" || f.NetworkACL != "" {
+			fp.SecurityGroup, fp.NetworkACL = cardctl.DefaultSecurityGroup(), cardctl.DefaultNetworkACL()
+			if f.SecurityGroup != "" {
+				fp.SecurityGroup = sc.SecurityGroups[f.SecurityGroup]
+			}
+			if f.NetworkACL != "" {
+				fp.NetworkACL = sc.NetworkACLs[f.NetworkACL]
+			}
+		}
 		if f.Name != "pf" {
 			fmt.Sscanf(f.Name, "vf%d", &fp.VF)
 			fp.MAC = ether.MAC{0x02, 0x00, 0x00, 0x00, 0x01, byte(fp.VF)}

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"github.com/nicforge/nicforge/driver/cardctl"
 	"io"
 	"net/netip"
 	"os"
@@ -36,6 +37,9 @@ type Scenario struct {
 	// draw again for another seed, and what it drew for this one.
 	Template []byte
 	Draws    []Draw
+	// ENA: security groups and network ACLs by name; functions name theirs.
+	SecurityGroups map[string]*cardctl.SecurityGroup
+	NetworkACLs    map[string]*cardctl.NetworkACL
 }
 
 // Reseed returns the scenario for another seed: a template draws its values
@@ -96,6 +100,9 @@ type Function struct {
 	Line       int
 	// ENA VFs: the allowances the card PF provisions (0: unlimited).
 	Allowances Allowances
+	// ENA VFs: the security group and the network ACL of the VF's subnet
+	// ("": the ACL is off for the VF).
+	SecurityGroup, NetworkACL string
 }
 
 // Allowances are a VF's limits on an ENA card.
@@ -150,7 +157,7 @@ type Expect struct {
 }
 
 // Checks that expectations may name.
-var Checks = []string{"line_rate", "delivered", "no_drops", "irq_moderation", "no_dma_faults", "spoof_blocked", "rss_spread", "recovered", "llq_used", "allowance"}
+var Checks = []string{"line_rate", "delivered", "no_drops", "irq_moderation", "no_dma_faults", "spoof_blocked", "rss_spread", "recovered", "llq_used", "allowance", "denied", "acl"}
 
 //go:embed default.yaml
 var defaultYAML []byte
@@ -194,6 +201,8 @@ type fileDoc struct {
 	Traffic     []yaml.Node `yaml:"traffic"`
 	Faults      []yaml.Node `yaml:"faults"`
 	Expect      []yaml.Node `yaml:"expect"`
+	SGs         yaml.Node   `yaml:"security_groups"`
+	NACLs       yaml.Node   `yaml:"network_acls"`
 }
 
 type cardDoc struct {
@@ -225,6 +234,8 @@ type funcDoc struct {
 	SpoofCheck    *bool     `yaml:"spoof_check"`
 	RateLimitMbps int       `yaml:"rate_limit_mbps"`
 	Mode          string    `yaml:"mode"`
+	SecurityGroup string    `yaml:"security_group"`
+	NetworkACL    string    `yaml:"network_acl"`
 	Allowances    *struct {
 		BWIn         string `yaml:"bw_in"`
 		BWOut        string `yaml:"bw_out"`
@@ -448,9 +459,21 @@ func (p *parser) scenario(doc *fileDoc) *Scenario {
 	if s.Card.CoreMHz < 1 || s.Card.CoreMHz > 2000 {
 		p.fail(1, "card.core_mhz: %d outside 1..2000", s.Card.CoreMHz)
 	}
+	p.rules(s, doc)
 	names := map[string]bool{}
 	for i := range doc.Functions {
 		f := p.function(&doc.Functions[i], s.Card.VFs, s.Card.Personality)
+		if f.SecurityGroup != "" || f.NetworkACL != "" {
+			if s.Card.Personality != "ena" || f.Name == "pf" {
+				p.fail(f.Line, "function %s: security groups and network ACLs apply to ENA VFs", f.Name)
+			}
+			if _, ok := s.SecurityGroups[f.SecurityGroup]; f.SecurityGroup != "" && !ok {
+				p.fail(f.Line, "function %s: security_group %q is not in security_groups", f.Name, f.SecurityGroup)
+			}
+			if _, ok := s.NetworkACLs[f.NetworkACL]; f.NetworkACL != "" && !ok {
+				p.fail(f.Line, "function %s: network_acl %q is not in network_acls", f.Name, f.NetworkACL)
+			}
+		}
 		if names[f.Name] {
 			p.fail(f.Line, "functions[%d]: name %q used twice", i, f.Name)
 		}
@@ -538,7 +561,7 @@ func (p *parser) function(n *yaml.Node, vfs int, personality string) Function {
 		}
 		return Function{Line: n.Line}
 	}
-	f := Function{Name: d.Name, Driver: d.Driver, RxRing: d.RxRing, TxRing: d.TxRing, MTU: d.MTU, Queues: d.Queues, RateMbps: d.RateLimitMbps, SpoofCheck: true, Line: n.Line}
+	f := Function{Name: d.Name, Driver: d.Driver, RxRing: d.RxRing, TxRing: d.TxRing, MTU: d.MTU, Queues: d.Queues, RateMbps: d.RateLimitMbps, SpoofCheck: true, Line: n.Line, SecurityGroup: d.SecurityGroup, NetworkACL: d.NetworkACL}
 	switch {
 	case personality == "ena" && (f.Name == "pf" || strings.HasPrefix(f.Name, "vf")):
 		if idx, err := strconv.Atoi(strings.TrimPrefix(f.Name, "vf")); f.Name != "pf" && (err != nil || idx < 0 || idx >= vfs) {
@@ -844,7 +867,7 @@ func (p *parser) expect(n *yaml.Node, i int, fns, streams map[string]bool) Expec
 		if e.Min <= 0 || e.Min > 1 {
 			p.fail(n.Line, "expect[%d]: line_rate min %v outside (0, 1]", i, e.Min)
 		}
-	case "delivered":
+	case "delivered", "denied":
 		if !streams[e.Traffic] {
 			p.fail(n.Line, "expect[%d]: traffic %q is not a stream of this scenario", i, e.Traffic)
 		}
@@ -858,7 +881,7 @@ func (p *parser) expect(n *yaml.Node, i int, fns, streams map[string]bool) Expec
 		if e.Min <= 0 || e.Min > 1 {
 			p.fail(n.Line, "expect[%d]: allowance min %v outside (0, 1]: the share of the allowance the rate must reach", i, e.Min)
 		}
-	case "irq_moderation", "spoof_blocked", "rss_spread", "recovered", "llq_used":
+	case "irq_moderation", "spoof_blocked", "rss_spread", "recovered", "llq_used", "acl":
 		if !fns[e.Function] {
 			p.fail(n.Line, "expect[%d]: function %q is not in this scenario", i, e.Function)
 		}
@@ -870,4 +893,94 @@ func (p *parser) expect(n *yaml.Node, i int, fns, streams map[string]bool) Expec
 		p.fail(n.Line, "expect[%d]: unknown check %q (want one of %s)", i, e.Check, strings.Join(Checks, ", "))
 	}
 	return e
+}
+
+// rules reads security_groups and network_acls: name -> {inbound, outbound},
+// each rule checked as cardctl parses it, errors at the rule's line.
+func (p *parser) rules(s *Scenario, doc *fileDoc) {
+	type lists struct {
+		Inbound  []yaml.Node `yaml:"inbound"`
+		Outbound []yaml.Node `yaml:"outbound"`
+	}
+	each := func(n *yaml.Node, key string, fn func(name string, l *lists, line int)) {
+		if n.Kind == 0 {
+			return
+		}
+		if n.Kind != yaml.MappingNode {
+			p.fail(n.Line, "%s: want a mapping of names to rule sets", key)
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			var l lists
+			if err := decodeStrict(p.file, n.Content[i+1], &l); err != nil {
+				if p.err == nil {
+					p.err = err
+				}
+				continue
+			}
+			fn(n.Content[i].Value, &l, n.Content[i].Line)
+		}
+	}
+	s.SecurityGroups = map[string]*cardctl.SecurityGroup{}
+	each(&doc.SGs, "security_groups", func(name string, l *lists, line int) {
+		sg := &cardctl.SecurityGroup{}
+		for _, dir := range []struct {
+			nodes []yaml.Node
+			to    *[]cardctl.SGRule
+		}{{l.Inbound, &sg.Inbound}, {l.Outbound, &sg.Outbound}} {
+			for i := range dir.nodes {
+				var r cardctl.SGRule
+				if err := decodeStrict(p.file, &dir.nodes[i], &r); err != nil {
+					if p.err == nil {
+						p.err = err
+					}
+					return
+				}
+				*dir.to = append(*dir.to, r)
+			}
+		}
+		if _, _, err := sg.Rules(); err != nil {
+			p.fail(ruleLine(err, l.Inbound, l.Outbound, line), "security_groups.%s: %v", name, err)
+		}
+		s.SecurityGroups[name] = sg
+	})
+	s.NetworkACLs = map[string]*cardctl.NetworkACL{}
+	each(&doc.NACLs, "network_acls", func(name string, l *lists, line int) {
+		nacl := &cardctl.NetworkACL{}
+		for _, dir := range []struct {
+			nodes []yaml.Node
+			to    *[]cardctl.NACLRule
+		}{{l.Inbound, &nacl.Inbound}, {l.Outbound, &nacl.Outbound}} {
+			for i := range dir.nodes {
+				var r cardctl.NACLRule
+				if err := decodeStrict(p.file, &dir.nodes[i], &r); err != nil {
+					if p.err == nil {
+						p.err = err
+					}
+					return
+				}
+				*dir.to = append(*dir.to, r)
+			}
+		}
+		if _, _, err := nacl.Rules(); err != nil {
+			p.fail(ruleLine(err, l.Inbound, l.Outbound, line), "network_acls.%s: %v", name, err)
+		}
+		s.NetworkACLs[name] = nacl
+	})
+}
+
+// ruleLine is the line of the rule a cardctl error names, or fallback.
+func ruleLine(err error, in, out []yaml.Node, fallback int) int {
+	var re *cardctl.RuleError
+	if !errors.As(err, &re) {
+		return fallback
+	}
+	nodes := in
+	if strings.HasSuffix(re.List, "outbound") {
+		nodes = out
+	}
+	if re.Index >= 0 && re.Index < len(nodes) {
+		return nodes[re.Index].Line
+	}
+	return fallback
 }

@@ -421,3 +421,16 @@ func tagName(t uint16) string {
 	}
 	return s + " inbound"
 }
+
+// DefaultSecurityGroup is what a VF gets when only its network ACL is
+// given: everything outbound, nothing inbound but replies.
+func DefaultSecurityGroup() *SecurityGroup {
+	return &SecurityGroup{Outbound: []SGRule{{Protocol: "all", CIDR: "0.0.0.0/0"}, {Protocol: "all", CIDR: "::/0"}}}
+}
+
+// DefaultNetworkACL is what a VF's subnet gets when only its security
+// group is given: everything in and out, as a default network ACL.
+func DefaultNetworkACL() *NetworkACL {
+	all := []NACLRule{{Number: 100, Action: "allow", Protocol: "all", CIDR: "0.0.0.0/0"}, {Number: 101, Action: "allow", Protocol: "all", CIDR: "::/0"}}
+	return &NetworkACL{Inbound: all, Outbound: append([]NACLRule(nil), all...)}
+}

@@ -79,7 +79,11 @@ type Stats struct {
 }
 
 // Card is the card PF's control plane.
-type Card struct{ fn bus.Function }
+type Card struct {
+	fn         bus.Function
+	aclSlots   []int  // ACL table slot -> owning VF+1 (0: free)
+	aclEnabled uint64 // VFs the ACL is enabled for
+}
 
 // Open returns the control plane of the PF fn.
 func Open(fn bus.Function) *Card {

@@ -9,6 +9,7 @@ import (
 	enadrv "github.com/nicforge/nicforge/driver/ena"
 	pfdrv "github.com/nicforge/nicforge/driver/ixgbe"
 	vfdrv "github.com/nicforge/nicforge/driver/ixgbevf"
+	"github.com/nicforge/nicforge/model/acl"
 	"github.com/nicforge/nicforge/model/ena"
 	"github.com/nicforge/nicforge/model/ixgbe"
 	"github.com/nicforge/nicforge/rtl"
@@ -65,4 +66,16 @@ func TestCompareCatchesDisagreement(t *testing.T) {
 		{"Q", "driver stride 0x20, regmap 0x40"},
 		{"Z", "not in regmap b"},
 	}, got)
+}
+
+func TestCardctlACLMatchesRegmap(t *testing.T) {
+	m := map[string]Entry{}
+	for k, v := range cardctl.ACLRegisterOffsets() {
+		m[k] = Entry{Offset: v}
+	}
+	m["KEY"] = Entry{Offset: cardctl.ACL_KEY, Stride: 4, Count: 12}
+	m["MASK"] = Entry{Offset: cardctl.ACL_MASK, Stride: 4, Count: 12}
+	m["STAT"] = Entry{Offset: cardctl.ACL_STAT, Stride: 4, Count: 8}
+	require.Empty(t, Compare(acl.Regs, m))
+	require.Equal(t, int(acl.KeyBytes), cardctl.KeyBytes)
 }

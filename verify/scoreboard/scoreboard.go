@@ -24,6 +24,12 @@ type Predictor interface {
 	Route(dsts []Endpoint, src Endpoint, frame []byte) ([]Endpoint, string)
 }
 
+// TimedPredictor is a Predictor whose answer depends on when a frame is
+// sent (connection tracking, timeouts): the scoreboard gives it the time.
+type TimedPredictor interface {
+	RouteAt(dsts []Endpoint, src Endpoint, frame []byte, at sim.Time) ([]Endpoint, string)
+}
+
 // ByteRange is a run of bytes in a frame.
 type ByteRange struct{ Off, Len int }
 
@@ -223,7 +229,12 @@ func (sb *Scoreboard) Sent(src Endpoint, frame []byte, at sim.Time) {
 	st := sb.stream(id)
 	st.Sent++
 	flow := flowOf(frame)
-	dsts, _ := sb.predict.Route(sb.route[:0], src, frame)
+	var dsts []Endpoint
+	if tp, ok := sb.predict.(TimedPredictor); ok {
+		dsts, _ = tp.RouteAt(sb.route[:0], src, frame, at)
+	} else {
+		dsts, _ = sb.predict.Route(sb.route[:0], src, frame)
+	}
 	sb.route = dsts
 	if len(dsts) == 0 {
 		st.Dropped++
