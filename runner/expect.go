@@ -99,6 +99,24 @@ func (s *simulation) evaluate(r *report.Report) []report.Check {
 			ok := f.ACL != nil && c.Allowed+c.Denied+exceeded == sent && c.Denied+exceeded == dropped
 			add("acl:"+f.Name, ok, "card: allowed %d, denied %d, conntrack exceeded %d, tracked %d; scoreboard: %d frames sent through %s, %d predicted dropped",
 				c.Allowed, c.Denied, exceeded, c.TrackedFlows, sent, f.Name, dropped)
+		case "conntrack_full":
+			// The tracker filled up: new connections were refused and
+			// counted, and at the end it holds exactly its limit.
+			f := r.Functions[e.Function]
+			fp := s.plan.Functions[e.Function]
+			limit := s.plan.Conntrack
+			if c := fp.Allowances.Conntrack; c > 0 {
+				limit = min(limit, c)
+			}
+			var exceeded uint64
+			tracked := -1
+			if f.Allowances != nil {
+				exceeded = f.Allowances.ConntrackExceeded
+			}
+			if f.ACL != nil {
+				tracked = f.ACL.TrackedFlows
+			}
+			add("conntrack_full:"+f.Name, exceeded > 0 && tracked == limit, "conntrack_allowance_exceeded %d, %d connections tracked of %d (want refusals and a full tracker)", exceeded, tracked, limit)
 		case "no_drops":
 			var drops uint64
 			for _, f := range r.Functions {

@@ -33,6 +33,7 @@ type Plan struct {
 	KeepAlive    time.Duration
 	WatchdogHint time.Duration
 	LLQ          bool
+	Conntrack    int // ENA: the tracker's size
 	Faults       []scenario.Fault
 	Draws        []string // what a template scenario drew for this seed
 }

@@ -67,6 +67,10 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 		PCIe: sc.Card.PCIe, VEB: sc.Card.Switch == "veb", NumVFs: sc.Card.VFs, ExactTicks: opt.ExactTicks,
 	}
 	p.KeepAlive, p.WatchdogHint, p.Faults, p.LLQ = sc.Card.KeepAlive, sc.Card.WatchdogHint, sc.Faults, sc.Card.LLQ
+	p.Conntrack = sc.Card.ConntrackEntries
+	if p.Conntrack == 0 {
+		p.Conntrack = aclConntrackCapacity
+	}
 	for _, d := range sc.Draws {
 		p.Draws = append(p.Draws, d.String())
 	}

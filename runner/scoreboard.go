@@ -44,7 +44,7 @@ type aclPredictor struct {
 }
 
 func newACLPredictor(p *Plan, sw *reference.L2Switch) *aclPredictor {
-	a := &aclPredictor{sw: sw, ref: reference.NewACL(aclConntrackCapacity, reference.DefaultACLTimeouts)}
+	a := &aclPredictor{sw: sw, ref: reference.NewACL(p.Conntrack, reference.DefaultACLTimeouts)}
 	on := false
 	for _, f := range p.Functions {
 		v := -1
@@ -54,7 +54,7 @@ func newACLPredictor(p *Plan, sw *reference.L2Switch) *aclPredictor {
 				return nil // the run fails when the card PF refuses the same rules
 			}
 			if c := f.Allowances.Conntrack; c > 0 {
-				a.ref.SetAllowance(uint8(f.VF), min(c, aclConntrackCapacity))
+				a.ref.SetAllowance(uint8(f.VF), min(c, p.Conntrack))
 			}
 		}
 		a.vf = append(a.vf, v)
@@ -65,7 +65,7 @@ func newACLPredictor(p *Plan, sw *reference.L2Switch) *aclPredictor {
 	return a
 }
 
-// aclConntrackCapacity is the ENA card's tracker size (model/ena's
+// aclConntrackCapacity is the ENA card's default tracker size (model/ena's
 // default).
 const aclConntrackCapacity = 65536
 

@@ -71,6 +71,8 @@ type Card struct {
 	KeepAlive    time.Duration
 	WatchdogHint time.Duration
 	LLQ          bool // ENA: the device offers low-latency queues
+	// ENA: the connection-tracking table's size (0: the card's 65536).
+	ConntrackEntries int
 }
 
 // Fault is an injected fault.
@@ -157,7 +159,7 @@ type Expect struct {
 }
 
 // Checks that expectations may name.
-var Checks = []string{"line_rate", "delivered", "no_drops", "irq_moderation", "no_dma_faults", "spoof_blocked", "rss_spread", "recovered", "llq_used", "allowance", "denied", "acl"}
+var Checks = []string{"line_rate", "delivered", "no_drops", "irq_moderation", "no_dma_faults", "spoof_blocked", "rss_spread", "recovered", "llq_used", "allowance", "denied", "acl", "conntrack_full"}
 
 //go:embed default.yaml
 var defaultYAML []byte
@@ -215,6 +217,7 @@ type cardDoc struct {
 	KeepAlive   yaml.Node `yaml:"keep_alive"`
 	LLQ         *bool     `yaml:"llq"`
 	Watchdog    yaml.Node `yaml:"watchdog_hint"`
+	Conntrack   int       `yaml:"conntrack_entries"`
 }
 
 type faultDoc struct {
@@ -428,6 +431,12 @@ func (p *parser) scenario(doc *fileDoc) *Scenario {
 		if s.Card.WatchdogHint > 65534*time.Millisecond {
 			p.fail(c.Watchdog.Line, "card.watchdog_hint %v: the hint holds up to 65534 ms", s.Card.WatchdogHint)
 		}
+	}
+	if c.Conntrack != 0 {
+		if s.Card.Personality != "ena" || c.Conntrack < 1 || c.Conntrack > 1<<20 {
+			p.fail(1, "card.conntrack_entries %d: an ENA card's tracker holds 1 .. 1048576 connections", c.Conntrack)
+		}
+		s.Card.ConntrackEntries = c.Conntrack
 	}
 	if c.VFs != nil {
 		s.Card.VFs = *c.VFs
@@ -881,7 +890,7 @@ func (p *parser) expect(n *yaml.Node, i int, fns, streams map[string]bool) Expec
 		if e.Min <= 0 || e.Min > 1 {
 			p.fail(n.Line, "expect[%d]: allowance min %v outside (0, 1]: the share of the allowance the rate must reach", i, e.Min)
 		}
-	case "irq_moderation", "spoof_blocked", "rss_spread", "recovered", "llq_used", "acl":
+	case "irq_moderation", "spoof_blocked", "rss_spread", "recovered", "llq_used", "acl", "conntrack_full":
 		if !fns[e.Function] {
 			p.fail(n.Line, "expect[%d]: function %q is not in this scenario", i, e.Function)
 		}
