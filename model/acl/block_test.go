@@ -156,3 +156,65 @@ func FuzzBlockRegisters(f *testing.F) {
 		}
 	})
 }
+
+// Replacing a VF's rule set under traffic: set A allows TCP 80, set B
+// allows TCP 443. Between every register write of the replacement a
+// packet to each port is decided: until the SWAP lands every packet sees
+// exactly A, from then on exactly B; never both, never neither.
+func TestBlockAtomicSwapUnderTraffic(t *testing.T) {
+	b := newTestBlock()
+	now := sim.Time(0)
+	const vf = 1
+	nacl := rule(StageNACL, Egress, vf, 100, true, 0, -1, 0)
+	setA := []Entry{rule(StageSG, Egress, vf, 0, true, ProtoTCP, 80, 0), nacl}
+	setB := []Entry{rule(StageSG, Egress, vf, 0, true, ProtoTCP, 443, 0), nacl}
+	for i, e := range setA {
+		require.Equal(t, uint32(StatusDone), program(b, &now, i, e))
+	}
+	b.Write(OffENABLE_LO, 1<<vf, now)
+	b.Write(OffCMD, OpSwap, now)
+	waitDone(b, &now)
+
+	to80 := flow4(Egress, vf, ProtoTCP, 10, 20, 1000, 80)
+	to443 := flow4(Egress, vf, ProtoTCP, 10, 21, 1001, 443)
+	packets, swapped := 0, false
+	check := func() {
+		packets++
+		p80, p443 := b.Decide(to80, now).Pass, b.Decide(to443, now).Pass
+		if swapped {
+			require.Equal(t, [2]bool{false, true}, [2]bool{p80, p443}, "packet pair %d at %v: set B in force", packets, now)
+		} else {
+			require.Equal(t, [2]bool{true, false}, [2]bool{p80, p443}, "packet pair %d at %v: set A in force", packets, now)
+		}
+	}
+	// The replacement, as cardctl does it, a packet pair after every step.
+	b.Write(OffVF_SEL, vf, now)
+	b.Write(OffCMD, OpClearVF, now)
+	for st, _ := b.Read(OffSTATUS, now); st&StatusBusy != 0; st, _ = b.Read(OffSTATUS, now) {
+		check()
+		now += 100 * sim.Nanosecond
+	}
+	for i, e := range setB {
+		w := func(off, v uint32) { check(); now += 10 * sim.Nanosecond; b.Write(off, v, now) }
+		w(OffVF_SEL, uint32(e.VF))
+		w(OffENTRY, uint32(10+i))
+		for k := 0; k < KeyBytes/4; k++ {
+			w(OffKEY+uint32(4*k), binary.LittleEndian.Uint32(e.Value[4*k:]))
+			w(OffMASK+uint32(4*k), binary.LittleEndian.Uint32(e.Mask[4*k:]))
+		}
+		w(OffACTION, 1)
+		w(OffPRIORITY, uint32(e.Priority))
+		w(OffCMD, OpWrite)
+		waitDone(b, &now)
+		// Tracked connections must not blur the test: forget them.
+		b.Pipe.Tracker = NewConntrack(16, DefaultTimeouts)
+	}
+	b.Write(OffCMD, OpSwap, now)
+	landsAt := now + swapCycles*period
+	for ; now < landsAt+sim.Microsecond; now += 37 * sim.Nanosecond {
+		swapped = now >= landsAt
+		b.Pipe.Tracker = NewConntrack(16, DefaultTimeouts)
+		check()
+	}
+	require.Greater(t, packets, 100)
+}

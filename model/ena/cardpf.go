@@ -252,6 +252,15 @@ func (fn *function) aclOK(data []byte, dir acl.Direction, now sim.Time) bool {
 	return v.Pass
 }
 
+// aclDelay is the ACL pipeline's latency for fn's packets: zero when the
+// ACL is off for it (the block is bypassed).
+func (fn *function) aclDelay(now sim.Time) sim.Time {
+	if !fn.id.IsVF() || !fn.d.acl.Enabled(uint8(fn.id.VFIndex()), now) {
+		return 0
+	}
+	return acl.Latency * fn.d.card.Clock().Period
+}
+
 // conntrackAvailable is the connections fn may still open: its share of
 // the tracker less what it tracks now.
 func (fn *function) conntrackAvailable(now sim.Time) uint64 {

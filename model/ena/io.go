@@ -450,6 +450,7 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 		pos += l
 	}
 	q.head += uint16(n)
+	ready += fn.aclDelay(now) // the ACL decides at the end of its pipeline
 	if !fn.linkLocalOK(f.Data, true, now) || !fn.aclOK(f.Data, acl.Egress, now) {
 		f.Release()
 		fn.completeTx(q, reqID, ready)
@@ -516,7 +517,7 @@ func (d *Device) rxFrame(f *ether.Frame, now sim.Time) {
 			fn.rxDrops++
 			continue
 		}
-		fn.rxInto(q, f, hash, now)
+		fn.rxInto(q, f, hash, now+fn.aclDelay(now))
 	}
 }
 

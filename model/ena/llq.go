@@ -188,6 +188,7 @@ func (fn *function) llqPacket(q *sq, now sim.Time) bool {
 		pos += l
 	}
 	q.head += entries
+	ready += fn.aclDelay(now)
 	if !fn.linkLocalOK(f.Data, true, now) || !fn.aclOK(f.Data, acl.Egress, now) {
 		f.Release()
 		fn.completeTx(q, reqID, ready)
