@@ -34,8 +34,10 @@ type Plan struct {
 	WatchdogHint time.Duration
 	LLQ          bool
 	Conntrack    int // ENA: the tracker's size
-	Faults       []scenario.Fault
-	Draws        []string // what a template scenario drew for this seed
+	// ENA: the tracker's timeouts (zero fields: the card's defaults).
+	ConntrackTimeouts scenario.ConntrackTimeouts
+	Faults            []scenario.Fault
+	Draws             []string // what a template scenario drew for this seed
 }
 
 // FuncPlan is one function with its driver.

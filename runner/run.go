@@ -94,7 +94,7 @@ func (s *simulation) build(opt Options) error {
 		for i := range p.Functions {
 			macs[s.fnID(i)] = p.Functions[i].MAC
 		}
-		cfg := ena.Config{LinkMbps: uint32(p.UplinkBPS / 1_000_000), TotalVFs: uint16(max(p.NumVFs, 1)), MACs: macs, Timing: ena.DefaultTiming, LLQ: p.LLQ, ConntrackCapacity: uint64(p.Conntrack)}
+		cfg := ena.Config{LinkMbps: uint32(p.UplinkBPS / 1_000_000), TotalVFs: uint16(max(p.NumVFs, 1)), MACs: macs, Timing: ena.DefaultTiming, LLQ: p.LLQ, ConntrackCapacity: uint64(p.Conntrack), ConntrackTimeouts: modelTimeouts(p.ConntrackTimeouts)}
 		if slices.Contains(ena.Mutations, p.Mutation) {
 			cfg.Mutation = p.Mutation
 		}

@@ -67,7 +67,7 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 		PCIe: sc.Card.PCIe, VEB: sc.Card.Switch == "veb", NumVFs: sc.Card.VFs, ExactTicks: opt.ExactTicks,
 	}
 	p.KeepAlive, p.WatchdogHint, p.Faults, p.LLQ = sc.Card.KeepAlive, sc.Card.WatchdogHint, sc.Faults, sc.Card.LLQ
-	p.Conntrack = sc.Card.ConntrackEntries
+	p.Conntrack, p.ConntrackTimeouts = sc.Card.ConntrackEntries, sc.Card.ConntrackTimeouts
 	if p.Conntrack == 0 {
 		p.Conntrack = aclConntrackCapacity
 	}

@@ -2,6 +2,9 @@ package runner
 
 import (
 	"net/netip"
+	"time"
+
+	"github.com/nicforge/nicforge/scenario"
 
 	"github.com/nicforge/nicforge/model/acl"
 	"github.com/nicforge/nicforge/sim"
@@ -44,7 +47,7 @@ type aclPredictor struct {
 }
 
 func newACLPredictor(p *Plan, sw *reference.L2Switch) *aclPredictor {
-	a := &aclPredictor{sw: sw, ref: reference.NewACL(p.Conntrack, reference.DefaultACLTimeouts)}
+	a := &aclPredictor{sw: sw, ref: reference.NewACL(p.Conntrack, referenceTimeouts(p.ConntrackTimeouts))}
 	on := false
 	for _, f := range p.Functions {
 		v := -1
@@ -110,4 +113,27 @@ func (a *aclPredictor) decide(frame []byte, dir acl.Direction, vf int, at sim.Ti
 	}
 	return a.ref.Decide(reference.ACLPacket{Egress: dir == acl.Egress, VF: uint8(vf), Proto: f.Proto, Src: addr(f.Src), Dst: addr(f.Dst),
 		SrcPort: f.SrcPort, DstPort: f.DstPort, ICMPType: f.ICMPType, ICMPCode: f.ICMPCode}, at), true
+}
+
+// modelTimeouts and referenceTimeouts carry the scenario's tracker
+// timeouts to the card and to the oracle; zero fields keep each one's
+// defaults.
+func modelTimeouts(t scenario.ConntrackTimeouts) acl.Timeouts {
+	d := sim.FromDuration
+	return acl.Timeouts{TCPNew: d(t.TCPNew), TCPReply: d(t.TCPReply), TCPEstablished: d(t.TCPEstablished),
+		UDPNew: d(t.UDPNew), UDPStream: d(t.UDPStream), ICMP: d(t.ICMP), Other: d(t.Other)}
+}
+
+func referenceTimeouts(t scenario.ConntrackTimeouts) reference.ACLTimeouts {
+	r, d := reference.DefaultACLTimeouts, sim.FromDuration
+	for _, f := range []struct {
+		v  time.Duration
+		to *sim.Time
+	}{{t.TCPNew, &r.TCPNew}, {t.TCPReply, &r.TCPReply}, {t.TCPEstablished, &r.TCPEstablished},
+		{t.UDPNew, &r.UDPNew}, {t.UDPStream, &r.UDPStream}, {t.ICMP, &r.ICMP}, {t.Other, &r.Other}} {
+		if f.v != 0 {
+			*f.to = d(f.v)
+		}
+	}
+	return r
 }

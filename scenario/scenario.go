@@ -71,8 +71,17 @@ type Card struct {
 	KeepAlive    time.Duration
 	WatchdogHint time.Duration
 	LLQ          bool // ENA: the device offers low-latency queues
-	// ENA: the connection-tracking table's size (0: the card's 65536).
-	ConntrackEntries int
+	// ENA: the connection-tracking table's size (0: the card's 65536),
+	// and its idle timeouts (zero fields: the card's defaults).
+	ConntrackEntries  int
+	ConntrackTimeouts ConntrackTimeouts
+}
+
+// ConntrackTimeouts are the tracker's idle timeouts by protocol and state.
+type ConntrackTimeouts struct {
+	TCPNew, TCPReply, TCPEstablished time.Duration
+	UDPNew, UDPStream                time.Duration
+	ICMP, Other                      time.Duration
 }
 
 // Fault is an injected fault.
@@ -218,6 +227,7 @@ type cardDoc struct {
 	LLQ         *bool     `yaml:"llq"`
 	Watchdog    yaml.Node `yaml:"watchdog_hint"`
 	Conntrack   int       `yaml:"conntrack_entries"`
+	Timeouts    yaml.Node `yaml:"conntrack_timeouts"`
 }
 
 type faultDoc struct {
@@ -437,6 +447,37 @@ func (p *parser) scenario(doc *fileDoc) *Scenario {
 			p.fail(1, "card.conntrack_entries %d: an ENA card's tracker holds 1 .. 1048576 connections", c.Conntrack)
 		}
 		s.Card.ConntrackEntries = c.Conntrack
+	}
+	if c.Timeouts.Kind != 0 {
+		var d struct {
+			TCPNew         yaml.Node `yaml:"tcp_new"`
+			TCPReply       yaml.Node `yaml:"tcp_reply"`
+			TCPEstablished yaml.Node `yaml:"tcp_established"`
+			UDPNew         yaml.Node `yaml:"udp_new"`
+			UDPStream      yaml.Node `yaml:"udp_stream"`
+			ICMP           yaml.Node `yaml:"icmp"`
+			Other          yaml.Node `yaml:"other"`
+		}
+		if err := decodeStrict(p.file, &c.Timeouts, &d); err != nil {
+			if p.err == nil {
+				p.err = err
+			}
+		}
+		if s.Card.Personality != "ena" {
+			p.fail(c.Timeouts.Line, "card.conntrack_timeouts: connection tracking is an ENA card's")
+		}
+		t := &s.Card.ConntrackTimeouts
+		for _, f := range []struct {
+			n   *yaml.Node
+			key string
+			to  *time.Duration
+		}{{&d.TCPNew, "tcp_new", &t.TCPNew}, {&d.TCPReply, "tcp_reply", &t.TCPReply}, {&d.TCPEstablished, "tcp_established", &t.TCPEstablished},
+			{&d.UDPNew, "udp_new", &t.UDPNew}, {&d.UDPStream, "udp_stream", &t.UDPStream}, {&d.ICMP, "icmp", &t.ICMP}, {&d.Other, "other", &t.Other}} {
+			*f.to = p.duration(f.n, "card.conntrack_timeouts."+f.key, 0)
+			if *f.to < 0 || *f.to > 1000000*time.Second {
+				p.fail(f.n.Line, "card.conntrack_timeouts.%s %v outside 0 .. 1000000s", f.key, *f.to)
+			}
+		}
 	}
 	if c.VFs != nil {
 		s.Card.VFs = *c.VFs

@@ -146,3 +146,24 @@ func TestTrafficHeaders(t *testing.T) {
 		require.ErrorContains(t, err, tc.want, tc.doc)
 	}
 }
+
+func TestACLSettings(t *testing.T) {
+	base := "name: t\ncard: {personality: %s, vfs: 1%s}\nsecurity_groups:\n  web:\n    inbound:\n      - {protocol: tcp, ports: \"80\", cidr: %s}\nfunctions:\n  - {name: pf}\n  - {name: vf0, security_group: %s}\n"
+	s, err := Parse("t.yaml", []byte(fmt.Sprintf(base, "ena", ", conntrack_entries: 64, conntrack_timeouts: {udp_new: 2ms}", "0.0.0.0/0", "web")))
+	require.NoError(t, err)
+	require.Equal(t, 64, s.Card.ConntrackEntries)
+	require.Equal(t, 2*time.Millisecond, s.Card.ConntrackTimeouts.UDPNew)
+	require.Zero(t, s.Card.ConntrackTimeouts.TCPEstablished, "unset: the card's default")
+	require.Equal(t, "web", s.Functions[1].SecurityGroup)
+	require.Equal(t, "80", s.SecurityGroups["web"].Inbound[0].Ports)
+	for _, tc := range []struct{ personality, card, cidr, sg, want string }{
+		{"ena", "", "10.0.0.0/33", "web", `t.yaml:6: security_groups.web: cardctl: security group inbound rule 0 (tcp 80 10.0.0.0/33): cidr "10.0.0.0/33" is not an IPv4 or IPv6 prefix`},
+		{"ena", "", "0.0.0.0/0", "db", `function vf0: security_group "db" is not in security_groups`},
+		{"ena", ", conntrack_timeouts: {udp: 1s}", "0.0.0.0/0", "web", `unknown key "udp"`},
+		{"ena", ", conntrack_timeouts: {icmp: soon}", "0.0.0.0/0", "web", `card.conntrack_timeouts.icmp: "soon" is not a duration`},
+		{"ena", ", conntrack_entries: -1", "0.0.0.0/0", "web", `card.conntrack_entries -1`},
+	} {
+		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, tc.personality, tc.card, tc.cidr, tc.sg)))
+		require.ErrorContains(t, err, tc.want, tc.card+tc.cidr+tc.sg)
+	}
+}

@@ -36,6 +36,17 @@ var DefaultTimeouts = Timeouts{
 	Other: 600 * sim.Second,
 }
 
+// Or returns t with its zero fields taken from d.
+func (t Timeouts) Or(d Timeouts) Timeouts {
+	for _, f := range []struct{ v, def *sim.Time }{{&t.TCPNew, &d.TCPNew}, {&t.TCPReply, &d.TCPReply}, {&t.TCPEstablished, &d.TCPEstablished},
+		{&t.UDPNew, &d.UDPNew}, {&t.UDPStream, &d.UDPStream}, {&t.ICMP, &d.ICMP}, {&t.Other, &d.Other}} {
+		if *f.v == 0 {
+			*f.v = *f.def
+		}
+	}
+	return t
+}
+
 // For returns the timeout of a connection of proto in state s.
 func (t *Timeouts) For(proto uint8, s State) sim.Time {
 	switch proto {

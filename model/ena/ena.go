@@ -69,6 +69,9 @@ type Config struct {
 	// (default 65536); customer metrics report what is left of a VF's
 	// share of it.
 	ConntrackCapacity uint64
+	// ConntrackTimeouts are the tracker's idle timeouts (zero fields:
+	// acl.DefaultTimeouts).
+	ConntrackTimeouts acl.Timeouts
 	// ACLEntries is the ACL table's size and ACLQuota each VF's share of
 	// it (defaults 16384 and 2048).
 	ACLEntries, ACLQuota int
@@ -170,7 +173,7 @@ func (d *Device) Bind(c *card.Card) {
 	d.fns[0] = d.newFunction(pcie.PF)
 	d.io = ioEngine{d: d}
 	d.cardPF = rtl.MustRegFile(CardPFRegs)
-	d.acl = acl.NewBlock(acl.NewPipeline(acl.NewTable(d.cfg.ACLEntries, d.cfg.ACLQuota), acl.NewConntrack(int(d.cfg.ConntrackCapacity), acl.DefaultTimeouts)), c.Clock().Period)
+	d.acl = acl.NewBlock(acl.NewPipeline(acl.NewTable(d.cfg.ACLEntries, d.cfg.ACLQuota), acl.NewConntrack(int(d.cfg.ConntrackCapacity), d.cfg.ConntrackTimeouts.Or(acl.DefaultTimeouts))), c.Clock().Period)
 	d.vfCfg = map[int]VFConfig{}
 	byteClk, err := mac.ByteClock("ena.mac", uint64(d.cfg.LinkMbps)*1_000_000)
 	if err != nil {
