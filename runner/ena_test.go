@@ -12,6 +12,7 @@ import (
 	"github.com/nicforge/nicforge/driver/bus"
 	"github.com/nicforge/nicforge/driver/cardctl"
 	enadrv "github.com/nicforge/nicforge/driver/ena"
+	"github.com/nicforge/nicforge/model/acl"
 	"github.com/nicforge/nicforge/model/card"
 	"github.com/nicforge/nicforge/model/ena"
 	"github.com/nicforge/nicforge/model/ether"
@@ -531,4 +532,53 @@ func TestENAMutationsAreCaught(t *testing.T) {
 			t.Fatal("no protocol check in the report")
 		})
 	}
+}
+
+// cardctl replaces a VF's rules atomically, and a set beyond the VF's
+// quota is refused, naming the rules, with the old set still in force.
+func TestCardctlACL(t *testing.T) {
+	h, dev, c := enaHost(t, ena.Config{TotalVFs: 2, ACLQuota: 16})
+	web := cardctl.SecurityGroup{Inbound: []cardctl.SGRule{{Protocol: "tcp", Ports: "80", CIDR: "0.0.0.0/0"}}}
+	huge := cardctl.SecurityGroup{Inbound: []cardctl.SGRule{{Protocol: "tcp", Ports: "1-65534", CIDR: "0.0.0.0/0"}}}
+	tls := cardctl.SecurityGroup{Inbound: []cardctl.SGRule{{Protocol: "tcp", Ports: "443", CIDR: "0.0.0.0/0"}}}
+	blk := dev.ACLBlock()
+	// What the active bank holds at the driver's now, judged without
+	// tracking (a fresh tracker for each probe). The driver context is
+	// the only one running, and the card has advanced to its time.
+	probe := func(fn bus.Function, port uint16) acl.Reason {
+		f := &acl.Flow{Dir: acl.Ingress, VF: 1, Proto: acl.ProtoTCP, SrcPort: 40000, DstPort: port}
+		f.Src[0], f.Dst[0] = 192, 10
+		blk.Pipe.Tracker = acl.NewConntrack(16, acl.DefaultTimeouts)
+		return blk.Decide(f, sim.FromDuration(fn.Now())).Reason
+	}
+	var first, refused, third int
+	var refusal error
+	var stats cardctl.ACLStats
+	var seen [3][2]acl.Reason
+	h.Go("pf", h.Function(pcie.PF), func(fn bus.Function) {
+		ctl := cardctl.Open(fn)
+		var err error
+		first, err = ctl.SetACL(1, &web, cardctl.DefaultNetworkACL())
+		require.NoError(t, err)
+		seen[0] = [2]acl.Reason{probe(fn, 80), probe(fn, 443)}
+		refused, refusal = ctl.SetACL(1, &huge, cardctl.DefaultNetworkACL())
+		seen[1] = [2]acl.Reason{probe(fn, 80), probe(fn, 443)}
+		third, err = ctl.SetACL(1, &tls, cardctl.DefaultNetworkACL())
+		require.NoError(t, err)
+		seen[2] = [2]acl.Reason{probe(fn, 80), probe(fn, 443)}
+		stats, err = ctl.ACLStats(1)
+		require.NoError(t, err)
+	})
+	require.NoError(t, h.Run(sim.Second))
+	require.Empty(t, c.Errors())
+	require.Equal(t, 5, first, "1 SG entry, 4 network-ACL entries (allow all, IPv4 and IPv6, in and out)")
+	require.ErrorIs(t, refusal, cardctl.ErrDoesNotFit)
+	require.ErrorContains(t, refusal, "VF 1: the rule set does not fit the ACL table: 34 entries needed, 16 available")
+	require.ErrorContains(t, refusal, "security group inbound rule 0: 30 entries")
+	require.Zero(t, refused)
+	require.Equal(t, 5, third)
+	require.Equal(t, [2]acl.Reason{acl.Allowed, acl.DeniedSG}, seen[0], "the first set: 80 in")
+	require.Equal(t, seen[0], seen[1], "after the refusal the first set is still in force")
+	require.Equal(t, [2]acl.Reason{acl.DeniedSG, acl.Allowed}, seen[2], "the third set: 443 in, 80 no more")
+	require.Equal(t, cardctl.ACLStats{Allowed: 3, Denied: 3, Tracked: 1}, stats, "the probes, counted; the last allowed one tracked")
 }

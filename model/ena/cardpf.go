@@ -275,6 +275,10 @@ func (fn *function) conntrackAvailable(now sim.Time) uint64 {
 	return limit - min(limit, uint64(fn.d.acl.Pipe.Tracker.Tracked(uint8(vf), now)))
 }
 
+// ACLBlock returns the card's ACL block, for tests and tools that look at
+// its tables directly.
+func (d *Device) ACLBlock() *acl.Block { return d.acl }
+
 // ACL returns VF vf's ACL counters and the connections it tracks at now.
 func (d *Device) ACL(vf int, now sim.Time) (acl.Counters, int) {
 	return d.acl.Pipe.Counters(uint8(vf)), d.acl.Pipe.Tracker.Tracked(uint8(vf), now)
