@@ -2,6 +2,8 @@ package runner
 
 import (
 	"fmt"
+	"github.com/nicforge/nicforge/driver/cardctl"
+	"github.com/nicforge/nicforge/model/acl"
 
 	"github.com/nicforge/nicforge/model/card"
 	"github.com/nicforge/nicforge/model/ena"
@@ -16,11 +18,12 @@ import (
 // go through the card's MMIO path, a reset is a function-level reset
 // through config space.
 type cardTarget struct {
-	c   *card.Card
-	f   pcie.Func
-	now sim.Time
-	vfs int
-	bar int
+	c    *card.Card
+	f    pcie.Func
+	now  sim.Time
+	vfs  int
+	bar  int
+	base uint32 // where the block starts in the BAR
 }
 
 func (t *cardTarget) tick() sim.Time {
@@ -30,11 +33,11 @@ func (t *cardTarget) tick() sim.Time {
 }
 
 func (t *cardTarget) Read32(off uint32) uint32 {
-	v, _ := t.c.MMIORead(t.f, t.bar, off, t.tick())
+	v, _ := t.c.MMIORead(t.f, t.bar, t.base+off, t.tick())
 	return v
 }
 
-func (t *cardTarget) Write32(off, v uint32) { t.c.MMIOWrite(t.f, t.bar, off, v, t.tick()) }
+func (t *cardTarget) Write32(off, v uint32) { t.c.MMIOWrite(t.f, t.bar, t.base+off, v, t.tick()) }
 
 func (t *cardTarget) Reset() error {
 	t.c.ConfigWrite(t.f, card.CapPCIe+8, 1<<15, t.tick())
@@ -115,16 +118,17 @@ func (nullHost) Write(pcie.Func, sim.Time, uint64, []byte) error { return nil }
 func (nullHost) MSIX(pcie.Func, sim.Time, int)                   {}
 
 // conformENA runs conformance on an ENA card: BAR0 of the PF and every VF,
-// and the PF's provisioning block in BAR1.
+// and the PF's provisioning and ACL blocks in BAR1.
 func conformENA(opt ConformOptions) ([]conform.Report, error) {
 	type target struct {
 		f    pcie.Func
 		bar  int
 		spec *rtl.BlockSpec
+		base uint32
 	}
-	ts := []target{{pcie.PF, 0, ena.Regs}, {pcie.PF, 1, ena.CardPFRegs}}
+	ts := []target{{pcie.PF, 0, ena.Regs, 0}, {pcie.PF, 1, ena.CardPFRegs, 0}, {pcie.PF, 1, acl.Regs, cardctl.ACLBase}}
 	for i := 0; i < opt.VFs; i++ {
-		ts = append(ts, target{pcie.VF(i), 0, ena.Regs})
+		ts = append(ts, target{pcie.VF(i), 0, ena.Regs, 0})
 	}
 	var out []conform.Report
 	for _, t := range ts {
@@ -133,7 +137,7 @@ func conformENA(opt ConformOptions) ([]conform.Report, error) {
 		}
 		c := card.New(ena.New(ena.Config{}), rtl.NewKernel(false), sim.CoreClock)
 		c.Attach(nullHost{})
-		tgt := &cardTarget{c: c, f: t.f, vfs: opt.VFs, bar: t.bar}
+		tgt := &cardTarget{c: c, f: t.f, vfs: opt.VFs, bar: t.bar, base: t.base}
 		enableVFs(c, opt.VFs, tgt.tick())
 		out = append(out, conform.Run(t.spec, t.f.String(), tgt, conform.Options{Elements: opt.Elements}))
 	}
