@@ -503,7 +503,7 @@ func TestConformENACard(t *testing.T) {
 		require.True(t, r.Passed(), "%s %s: %v", r.Function, r.Block, r.Failures)
 		blocks = append(blocks, r.Function+"/"+r.Block)
 	}
-	require.Equal(t, []string{"pf/ena", "pf/card_pf", "vf0/ena", "vf1/ena"}, blocks)
+	require.Equal(t, []string{"pf/ena", "pf/card_pf", "pf/acl", "vf0/ena", "vf1/ena"}, blocks)
 	_, err = Conform(ConformOptions{Personality: "e1000"})
 	require.ErrorContains(t, err, `personality "e1000"`)
 }
