@@ -9,6 +9,11 @@
 //	                    (BUSY before)
 //	Stats(vf):          VF_SEL = vf, CMD = FETCH, poll, read STAT[0..9]
 //	EnableVFs(n):       SR-IOV NumVFs = n, VF Enable | VF MSE
+//	SetACL(vf, sg, nacl): compile (acl.go), Fit, CLEAR_VF, WRITE each entry
+//	                    through the ACL block's staging registers, ENABLE,
+//	                    SWAP: the new set replaces the old at one instant
+//	ACLStats(vf):       FETCH the VF's allowed, denied, conntrack-exceeded
+//	                    and tracked counts
 package cardctl
 
 import (

@@ -25,6 +25,15 @@
 // Security-group entries allow (no match denies); network-ACL entries are
 // numbered rules that allow or deny (no match denies).
 //
+// Registers (acl.regmap.yaml; BAR1 of the ENA card's PF at 0x1000):
+// VF_SEL, ENTRY, KEY[12], MASK[12], ACTION (allow, tag), PRIORITY, CMD
+// (WRITE, READ, CLEAR, CLEAR_VF, SWAP, FETCH), STATUS (BUSY, DONE, ERROR,
+// CODE), CAPACITY, FREE, OCCUPANCY (the expansion cost of a VF's rules),
+// STAT[8] (fetched counters) and ENABLE_LO/HI (the VFs the ACL decides
+// for, staged and applied by SWAP). Commands latch the staging registers
+// when written and land entryCycles (8), sweepCycles or swapCycles (256)
+// core cycles later.
+//
 // Timing parameters: LookupLatency core cycles per TCAM stage (fixed: the
 // entry count never changes throughput); connection-tracking timeouts in
 // simulated time (Timeouts, DefaultTimeouts). The table contents change

@@ -20,9 +20,19 @@
 // device reads the host info page), AENQ groups, MTU (128..MaxMTU, else
 // ILLEGAL_PARAMETER); GET/SET of the RSS hash function (Toeplitz, the
 // 40-byte key through a control buffer), hash input and indirection table
-// (rss.go); CREATE/DESTROY of SQs and CQs in host memory (io.go). Unknown
-// opcodes answer BAD_OPCODE and are flagged. Not modelled yet (they
-// answer UNSUPPORTED_OPCODE): GET_STATS, LLQ (device placement).
+// (rss.go, Toeplitz over the IPv4 and IPv6 tuples); CREATE/DESTROY of SQs
+// and CQs in host memory (io.go) and in device memory (LLQ through BAR2,
+// llq.go); GET_STATS basic, ENI and customer metrics (stats.go). Unknown
+// opcodes answer BAD_OPCODE and are flagged.
+//
+//	PF BAR1: the card PF (cardpf.go). 0x0: provisioning (card_pf.regmap.yaml:
+//	each VF's MAC, IPv4/IPv6, MTU, allowances, committed indirectly);
+//	0x1000: the ACL block (model/acl: TCAM, connection tracking).
+//	VF datapath: Tx after DMA ─▶ allowances (pps, bw_out) ─▶ link-local
+//	─▶ ACL (egress, acl.Latency cycles) ─▶ MAC; Rx from the MAC ─▶
+//	allowances (pps, bw_in) ─▶ link-local ─▶ ACL (ingress) ─▶ RSS ─▶ queue.
+//	A packet an allowance or the ACL refuses is dropped and counted (ENI
+//	counters; the ACL's own).
 //
 //	IO (io.go): SQ doorbells at 0x1000 + 4 × sq_idx, interrupt unmask at
 //	0x1800 + 4 × cq_idx. Tx: a 64-descriptor prefetch cache per SQ, a
@@ -34,7 +44,9 @@
 // Bad input is flagged on the card and survived: an AQ or ACQ shape that
 // is not a power of two of 64-byte entries, a doorbell that runs ahead of
 // the queue, a command whose phase says it was never written, a readless
-// read with no response buffer, accesses to holes.
+// read with no response buffer, a Tx packet beyond 19 descriptors or the
+// maximum frame, an Rx descriptor without first/last/comp_req, with MBZ
+// bits set or a req_id outside the ring, accesses to holes.
 //
 // Timing (Timing, DefaultTiming): reset 1 ms each way (CAPS promises at most
 // 500 ms), readless 1 µs, admin command 10 µs after its fetch completes,
