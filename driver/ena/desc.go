@@ -111,3 +111,38 @@ func DecodeRxCompletion(b []byte) RxCompletion {
 func dontFragment(frame []byte) bool {
 	return len(frame) > 20 && frame[12] == 0x08 && frame[13] == 0x00 && frame[20]&0x40 != 0
 }
+
+// createCQCmd is ena_admin_aq_create_cq_cmd: interrupt mode, the
+// completion size in words, depth, MSI-X vector and the CQ's address.
+func createCQCmd(entryWords, depth, vector int, base uint64) []byte {
+	le := binary.LittleEndian
+	c := make([]byte, adminEntrySize)
+	c[2] = ENA_ADMIN_CREATE_CQ
+	c[4] = ENA_ADMIN_CQ_INTERRUPT_MODE
+	c[5] = byte(entryWords) & 0x1F
+	le.PutUint16(c[6:], uint16(depth))
+	le.PutUint32(c[8:], uint32(vector))
+	le.PutUint32(c[12:], uint32(base))
+	le.PutUint16(c[16:], uint16(base>>32))
+	return c
+}
+
+// createSQCmd is ena_admin_aq_create_sq_cmd: direction, placement (host
+// memory, or device memory for LLQ), physically contiguous, the CQ the
+// device returned, depth and, in host memory, the SQ's address.
+func createSQCmd(dir int, llq bool, cq uint16, depth int, base uint64) []byte {
+	le := binary.LittleEndian
+	s := make([]byte, adminEntrySize)
+	s[2] = ENA_ADMIN_CREATE_SQ
+	s[4] = byte(dir << ENA_ADMIN_SQ_IDENTITY_DIR_SHIFT)
+	s[6] = ENA_ADMIN_PLACEMENT_POLICY_HOST
+	if llq {
+		s[6] = ENA_ADMIN_PLACEMENT_POLICY_DEV
+	}
+	s[7] = ENA_ADMIN_SQ_PHYSICALLY_CONTIG
+	le.PutUint16(s[8:], cq)
+	le.PutUint16(s[10:], uint16(depth))
+	le.PutUint32(s[12:], uint32(base))
+	le.PutUint16(s[16:], uint16(base>>32))
+	return s
+}

@@ -107,3 +107,48 @@ func TestCompletionLayout(t *testing.T) {
 		require.Equal(t, tt.want, DecodeRxCompletion(tt.b), tt.name)
 	}
 }
+
+// CREATE_CQ and CREATE_SQ carry each field at the offset of
+// ena_admin_aq_create_cq_cmd / _sq_cmd (specs/ena.md §3.6).
+func TestAdminCreateLayout(t *testing.T) {
+	le := binary.LittleEndian
+	cq := createCQCmd(4, 1024, 3, 0xABCD_1234_5678)
+	require.Equal(t, byte(ENA_ADMIN_CREATE_CQ), cq[2], "opcode @2")
+	require.Equal(t, byte(1<<5), cq[4], "cq_caps_1: interrupt_mode_enabled bit 5")
+	require.Equal(t, byte(4), cq[5], "cq_caps_2 [4:0]: entry size in words")
+	require.Equal(t, uint16(1024), le.Uint16(cq[6:]), "cq_depth @6")
+	require.Equal(t, uint32(3), le.Uint32(cq[8:]), "msix_vector @8")
+	require.Equal(t, uint32(0x1234_5678), le.Uint32(cq[12:]), "cq_ba lo @12")
+	require.Equal(t, uint16(0xABCD), le.Uint16(cq[16:]), "cq_ba hi @16")
+	require.Equal(t, make([]byte, adminEntrySize-18), cq[18:], "the rest zero")
+
+	sq := createSQCmd(ENA_ADMIN_SQ_DIRECTION_RX, false, 7, 512, 0x0001_0000_2000)
+	require.Equal(t, byte(ENA_ADMIN_CREATE_SQ), sq[2])
+	require.Equal(t, byte(2<<5), sq[4], "sq_identity [7:5] direction 2 = Rx")
+	require.Equal(t, byte(1), sq[6], "sq_caps_2 [3:0] placement 1 = host, completion policy 0")
+	require.Equal(t, byte(1), sq[7], "sq_caps_3 bit 0: physically contiguous")
+	require.Equal(t, uint16(7), le.Uint16(sq[8:]), "cq_idx @8")
+	require.Equal(t, uint16(512), le.Uint16(sq[10:]), "sq_depth @10")
+	require.Equal(t, uint32(0x2000), le.Uint32(sq[12:]), "sq_ba lo @12")
+	require.Equal(t, uint16(1), le.Uint16(sq[16:]), "sq_ba hi @16")
+	llq := createSQCmd(ENA_ADMIN_SQ_DIRECTION_TX, true, 0, 256, 0)
+	require.Equal(t, byte(1<<5), llq[4], "direction 1 = Tx")
+	require.Equal(t, byte(3), llq[6], "placement 3 = device memory (LLQ)")
+	require.Zero(t, le.Uint32(llq[12:]), "no host address for LLQ")
+}
+
+// GET/SET_FEATURE: the opcode (§3.4) at 2, and the feature header
+// (ena_admin_get_set_feature_common_desc) after the 4-byte common
+// descriptor and the 12-byte control buffer: feature_id at 17,
+// feature_version at 18.
+func TestAdminFeatureLayout(t *testing.T) {
+	c := featureCmd(ENA_ADMIN_GET_FEATURE, ENA_ADMIN_MAX_QUEUES_EXT, 1)
+	require.Equal(t, byte(8), c[2], "GET_FEATURE is opcode 8")
+	require.Equal(t, byte(7), c[17], "MAX_QUEUES_EXT is feature 7")
+	require.Equal(t, byte(1), c[18], "feature_version")
+	c = featureCmd(ENA_ADMIN_SET_FEATURE, ENA_ADMIN_MTU, 0)
+	require.Equal(t, byte(9), c[2], "SET_FEATURE is opcode 9")
+	for _, op := range []struct{ got, spec int }{{ENA_ADMIN_CREATE_SQ, 1}, {ENA_ADMIN_CREATE_CQ, 3}, {ENA_ADMIN_GET_STATS, 11}} {
+		require.Equal(t, op.spec, op.got)
+	}
+}

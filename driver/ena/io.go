@@ -176,35 +176,17 @@ func (d *Device) createRing(q int, tx bool, depth int, old *ring) (*ring, error)
 		}
 	}
 	le := binary.LittleEndian
-	c := make([]byte, adminEntrySize)
-	c[2] = ENA_ADMIN_CREATE_CQ
-	c[4] = ENA_ADMIN_CQ_INTERRUPT_MODE
-	c[5] = byte(cdesc / 4)
-	le.PutUint16(c[6:], uint16(depth))
-	le.PutUint32(c[8:], uint32(1+q)) // vector 0 is management
-	le.PutUint32(c[12:], uint32(r.cq.IOVA))
-	le.PutUint16(c[16:], uint16(r.cq.IOVA>>32))
-	resp, err := d.submit(c)
+	resp, err := d.submit(createCQCmd(cdesc/4, depth, 1+q, r.cq.IOVA)) // vector 0 is management
 	if err != nil {
 		return nil, fmt.Errorf("ena: CREATE_CQ of queue %d: %w", q, err)
 	}
 	r.cqIdx = le.Uint16(resp[8:])
 	r.unmask = le.Uint32(resp[20:])
-	s := make([]byte, adminEntrySize)
-	s[2] = ENA_ADMIN_CREATE_SQ
-	s[4] = byte(dir << ENA_ADMIN_SQ_IDENTITY_DIR_SHIFT)
-	s[6] = ENA_ADMIN_PLACEMENT_POLICY_HOST
+	sqBase := r.sq.IOVA
 	if llq {
-		s[6] = ENA_ADMIN_PLACEMENT_POLICY_DEV
+		sqBase = 0 // device memory: no host address
 	}
-	s[7] = ENA_ADMIN_SQ_PHYSICALLY_CONTIG
-	le.PutUint16(s[8:], r.cqIdx)
-	le.PutUint16(s[10:], uint16(depth))
-	if !llq {
-		le.PutUint32(s[12:], uint32(r.sq.IOVA))
-		le.PutUint16(s[16:], uint16(r.sq.IOVA>>32))
-	}
-	if resp, err = d.submit(s); err != nil {
+	if resp, err = d.submit(createSQCmd(dir, llq, r.cqIdx, depth, sqBase)); err != nil {
 		return nil, fmt.Errorf("ena: CREATE_SQ of queue %d: %w", q, err)
 	}
 	r.sqIdx = le.Uint16(resp[8:])

@@ -108,3 +108,31 @@ func merge2(a, b []byte) []byte {
 	}
 	return out
 }
+
+// The offsets the admin engine reads and writes are those of
+// specs/ena.md §3 (entry-relative; response fields sit in the 56-byte
+// payload that starts at 8).
+func TestAdminLayoutOffsets(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		got, spec int
+	}{
+		{"AQ command_id", aqCommandID, 0}, {"AQ opcode", aqOpcode, 2}, {"AQ flags (phase, ctrl_data)", aqFlags, 3},
+		{"AQ control buffer length", aqCtrlLen, 4}, {"AQ control buffer address lo", aqCtrlAddrLo, 8}, {"AQ control buffer address hi", aqCtrlAddrHi, 12},
+		{"ACQ command_id", acqCommandID, 0}, {"ACQ status", acqStatus, 2}, {"ACQ flags (phase)", acqFlags, 3}, {"ACQ sq_head_indx", acqSQHead, 6}, {"ACQ payload", acqPayload, 8},
+		{"CREATE_CQ cq_caps_1", ccqCaps1, 4}, {"CREATE_CQ cq_caps_2", ccqCaps2, 5}, {"CREATE_CQ cq_depth", ccqDepth, 6},
+		{"CREATE_CQ msix_vector", ccqVector, 8}, {"CREATE_CQ cq_ba lo", ccqBaseLo, 12}, {"CREATE_CQ cq_ba hi", ccqBaseHi, 16},
+		{"CREATE_CQ resp cq_idx", acqPayload + ccqRespIdx, 8}, {"CREATE_CQ resp cq_actual_depth", acqPayload + ccqRespDepth, 10},
+		{"CREATE_CQ resp interrupt unmask offset", acqPayload + ccqRespUnmask, 20},
+		{"CREATE_SQ sq_identity", csqIdentity, 4}, {"CREATE_SQ sq_caps_2", csqCaps2, 6}, {"CREATE_SQ cq_idx", csqCQIdx, 8},
+		{"CREATE_SQ sq_depth", csqDepth, 10}, {"CREATE_SQ sq_ba lo", csqBaseLo, 12}, {"CREATE_SQ sq_ba hi", csqBaseHi, 16},
+		{"CREATE_SQ resp sq_idx", acqPayload + csqRespIdx, 8}, {"CREATE_SQ resp sq_doorbell_offset", acqPayload + csqRespDoorbl, 12},
+		{"CREATE_SQ resp llq_descriptors_offset", acqPayload + llqRespOffset, 16},
+	} {
+		require.Equal(t, tc.spec, tc.got, tc.name)
+	}
+	require.Equal(t, 1, placeHost)
+	require.Equal(t, 3, placeDevice)
+	require.Equal(t, 1, dirTx)
+	require.Equal(t, 2, dirRx)
+}
