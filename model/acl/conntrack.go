@@ -118,8 +118,9 @@ type conn struct {
 // refused.
 type Conntrack struct {
 	Timeouts Timeouts
-	slots    []conn
-	buckets  []int32
+	capacity int
+	slots    []conn  // grown up to capacity as connections come
+	buckets  []int32 // allocated at the first connection
 	free     []int32
 	perVF    [256]int
 	limit    [256]int // per-VF allowance, 0 = none
@@ -127,21 +128,28 @@ type Conntrack struct {
 	seed     uint64
 }
 
-// NewConntrack returns a table of capacity connections.
+// NewConntrack returns a table of capacity connections. Its memory is
+// taken when connections come, not up front: a run that never tracks
+// pays nothing for a 64k table.
 func NewConntrack(capacity int, t Timeouts) *Conntrack {
-	nb := 1
-	for nb < capacity {
-		nb <<= 1
-	}
-	c := &Conntrack{Timeouts: t, slots: make([]conn, capacity), buckets: make([]int32, nb), free: make([]int32, capacity), seed: 0x9E3779B97F4A7C15}
-	for i := range c.buckets {
-		c.buckets[i] = -1
-	}
-	for i := range c.free {
-		c.free[i] = int32(capacity - 1 - i)
-	}
-	return c
+	return &Conntrack{Timeouts: t, capacity: capacity, seed: 0x9E3779B97F4A7C15}
 }
+
+// alloc returns a free slot, or false when there is none.
+func (c *Conntrack) alloc() (int32, bool) {
+	if k := len(c.free); k > 0 {
+		i := c.free[k-1]
+		c.free = c.free[:k-1]
+		return i, true
+	}
+	if len(c.slots) < c.capacity {
+		c.slots = append(c.slots, conn{})
+		return int32(len(c.slots) - 1), true
+	}
+	return 0, false
+}
+
+func (c *Conntrack) used() int { return len(c.slots) - len(c.free) }
 
 // SetAllowance limits vf to n tracked connections (0: the capacity).
 func (c *Conntrack) SetAllowance(vf uint8, n int) { c.limit[vf] = n }
@@ -153,9 +161,19 @@ func (c *Conntrack) Tracked(vf uint8, now sim.Time) int {
 }
 
 // Capacity returns the table's size.
-func (c *Conntrack) Capacity() int { return len(c.slots) }
+func (c *Conntrack) Capacity() int { return c.capacity }
 
 func (c *Conntrack) bucket(k *connKey) int {
+	if c.buckets == nil {
+		nb := 1
+		for nb < c.capacity {
+			nb <<= 1
+		}
+		c.buckets = make([]int32, nb)
+		for i := range c.buckets {
+			c.buckets[i] = -1
+		}
+	}
 	h := c.seed ^ uint64(k.zone)<<8 ^ uint64(k.proto)
 	for _, e := range [2]*[18]byte{&k.a, &k.b} {
 		for i := 0; i < 16; i += 8 {
@@ -169,6 +187,9 @@ func (c *Conntrack) bucket(k *connKey) int {
 
 // find returns the live connection of k, unlinking expired ones it meets.
 func (c *Conntrack) find(k *connKey, now sim.Time) int32 {
+	if c.buckets == nil {
+		return -1 // nothing was ever tracked
+	}
 	b := c.bucket(k)
 	prev := int32(-1)
 	for i := c.buckets[b]; i >= 0; {
@@ -234,8 +255,7 @@ func (c *Conntrack) Touch(f *Flow, now sim.Time) bool {
 		if !c.room(f.VF, now) {
 			return false
 		}
-		i = c.free[len(c.free)-1]
-		c.free = c.free[:len(c.free)-1]
+		i, _ = c.alloc() // room said there is one
 		b := c.bucket(&k)
 		c.slots[i] = conn{key: k, origA: fromA, state: StateNew, next: c.buckets[b], inUse: true, version: c.slots[i].version + 1}
 		c.buckets[b] = i
@@ -269,7 +289,7 @@ func (c *Conntrack) State(f *Flow, now sim.Time) (State, sim.Time, bool) {
 
 func (c *Conntrack) room(vf uint8, now sim.Time) bool {
 	full := func() bool {
-		return len(c.free) == 0 || (c.limit[vf] > 0 && c.perVF[vf] >= c.limit[vf])
+		return c.used() >= c.capacity || (c.limit[vf] > 0 && c.perVF[vf] >= c.limit[vf])
 	}
 	if full() {
 		c.reclaim(now)

@@ -34,7 +34,7 @@ func (e *Entry) Matches(k *Key) bool {
 // active bank lookups use, replaced whole by Swap.
 type Table struct {
 	capacity, quota int
-	shadow          []Entry
+	shadow          []Entry // grown up to the highest slot written
 	valid           []bool
 	perVF           [256]int
 	active          *bank
@@ -46,7 +46,7 @@ func NewTable(capacity, quota int) *Table {
 	if quota <= 0 || quota > capacity {
 		quota = capacity
 	}
-	return &Table{capacity: capacity, quota: quota, shadow: make([]Entry, capacity), valid: make([]bool, capacity), active: &bank{}}
+	return &Table{capacity: capacity, quota: quota, active: &bank{}}
 }
 
 // Capacity returns the number of entries the table holds.
@@ -68,13 +68,17 @@ func (t *Table) Write(i int, e Entry) error {
 		}
 	}
 	n := t.perVF[e.VF]
-	if t.valid[i] && t.shadow[i].VF == e.VF {
+	if i < len(t.valid) && t.valid[i] && t.shadow[i].VF == e.VF {
 		n-- // rewriting one of its own entries
 	}
 	if n >= t.quota {
 		return fmt.Errorf("acl: VF %d holds %d entries, its quota: entry %d refused", e.VF, t.perVF[e.VF], i)
 	}
 	t.Clear(i)
+	if i >= len(t.shadow) {
+		t.shadow = append(t.shadow, make([]Entry, i+1-len(t.shadow))...)
+		t.valid = append(t.valid, make([]bool, i+1-len(t.valid))...)
+	}
 	t.shadow[i], t.valid[i] = e, true
 	t.perVF[e.VF]++
 	return nil
@@ -82,7 +86,7 @@ func (t *Table) Write(i int, e Entry) error {
 
 // Read returns shadow slot i.
 func (t *Table) Read(i int) (Entry, bool) {
-	if i < 0 || i >= t.capacity || !t.valid[i] {
+	if i < 0 || i >= len(t.valid) || !t.valid[i] {
 		return Entry{}, false
 	}
 	return t.shadow[i], true
@@ -90,7 +94,7 @@ func (t *Table) Read(i int) (Entry, bool) {
 
 // Clear empties shadow slot i.
 func (t *Table) Clear(i int) {
-	if i >= 0 && i < t.capacity && t.valid[i] {
+	if i >= 0 && i < len(t.valid) && t.valid[i] {
 		t.perVF[t.shadow[i].VF]--
 		t.valid[i] = false
 	}
