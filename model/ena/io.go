@@ -50,8 +50,12 @@ type sq struct {
 	cached     int                           // descriptors in the cache, from cacheFrom on
 	cacheFrom  int
 	cacheReady sim.Time
-	packets    uint64
-	bytes      uint64
+	// The head packet's parse, kept while it waits for room in the MAC.
+	parsed                            bool
+	parsedAt                          uint16
+	parsedN, parsedTotal, parsedReqID int
+	packets                           uint64
+	bytes                             uint64
 }
 
 // vector is one IO MSI-X vector's moderation: masked on delivery until the
@@ -390,7 +394,12 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 	d := fn.d
 	up := d.card.Upstream()
 	n, total, reqID := 0, 0, -1
-	for last := false; !last; {
+	if q.parsed && q.parsedAt == q.head {
+		// The head packet was parsed before and waited for the MAC: its
+		// descriptors have not changed (they are the device's now).
+		n, total, reqID = q.parsedN, q.parsedTotal, q.parsedReqID
+	}
+	for last := n > 0; !last; {
 		if (n+1)*descSize > len(descs) {
 			if n > maxPktDescs {
 				break
@@ -423,8 +432,10 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 	}
 	size := max(total, ether.MinFrame-ether.FCSLen)
 	if size+ether.FCSLen > d.MACTx.Free() {
+		q.parsed, q.parsedAt, q.parsedN, q.parsedTotal, q.parsedReqID = true, q.head, n, total, reqID
 		return 0, false
 	}
+	q.parsed = false
 	if !fn.shapeTx(size+ether.FCSLen, now) {
 		q.head += uint16(n)
 		fn.completeTx(q, reqID, now)
