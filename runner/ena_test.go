@@ -246,6 +246,19 @@ func TestENADatapath(t *testing.T) {
 			}
 		}
 		require.False(t, busy(), "every Tx completion came back")
+		// A completion means the data is in the card; the MAC may still
+		// hold the last frames: wait for the wire to have them all.
+		onWire := func() bool {
+			for q := uint16(1); q <= 4; q++ {
+				if st := sink.Streams[q]; st == nil || st.Received < perQ {
+					return false
+				}
+			}
+			return true
+		}
+		for !onWire() && fn.Now() < deadline {
+			d.WaitInterrupt(10 * time.Microsecond)
+		}
 		for q := range rxDelay {
 			rxDelay[q] = d.RxInterval(q)
 		}

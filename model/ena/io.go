@@ -279,11 +279,12 @@ func (fn *function) writeCompletion(c *cq, entry []byte, phaseAt int, tx bool, a
 
 // ioEngine moves packets of every function's Tx SQs to the MAC.
 type ioEngine struct {
-	d     *Device
-	busy  bool
-	next  int // the SQ that goes first next time: round robin
-	all   []*sq
-	owner []*function
+	d       *Device
+	busy    bool
+	next    int // the SQ that goes first next time: round robin
+	all     []*sq
+	owner   []*function
+	macFull bool
 }
 
 func (e *ioEngine) wake(at sim.Time) {
@@ -301,6 +302,7 @@ func (e *ioEngine) Fire(now sim.Time) { e.run(now) }
 // comes back while there is more.
 func (e *ioEngine) run(now sim.Time) {
 	e.busy = false
+	e.macFull = false
 	more := false
 	all, owner := e.all[:0], e.owner[:0]
 	for _, fn := range e.d.fns {
@@ -341,7 +343,9 @@ func (e *ioEngine) run(now sim.Time) {
 		e.next = (e.next + 1) % len(all)
 	}
 	e.all, e.owner = all, owner
-	if more {
+	// A packet waiting for room in the MAC is woken by OnSpace; coming
+	// back sooner would find it still waiting.
+	if more && !e.macFull {
 		e.wake(now)
 	}
 }
@@ -433,6 +437,7 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 	size := max(total, ether.MinFrame-ether.FCSLen)
 	if size+ether.FCSLen > d.MACTx.Free() {
 		q.parsed, q.parsedAt, q.parsedN, q.parsedTotal, q.parsedReqID = true, q.head, n, total, reqID
+		d.io.macFull = true
 		return 0, false
 	}
 	q.parsed = false

@@ -160,6 +160,7 @@ func (fn *function) llqPacket(q *sq, now sim.Time) bool {
 	}
 	size := max(push+total, ether.MinFrame-ether.FCSLen)
 	if size+ether.FCSLen > d.MACTx.Free() {
+		d.io.macFull = true
 		return false
 	}
 	if !fn.shapeTx(size+ether.FCSLen, now) {
