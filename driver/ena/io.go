@@ -16,8 +16,15 @@ type Packet struct {
 	buf   []byte
 }
 
+// pool hands out packet buffers of one DMA region: ones given back
+// first (the warmest), then fresh ones in address order. Fresh packets
+// are made when first needed, so a large ring costs nothing up front.
 type pool struct {
-	free []*Packet
+	free  []*Packet
+	mem   bus.Buffer
+	n     int // buffers in the region
+	fresh int // buffers handed out at least once
+	chunk []Packet
 }
 
 func newPool(fn bus.Function, n int) (*pool, error) {
@@ -25,24 +32,29 @@ func newPool(fn bus.Function, n int) (*pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ena: packet pool of %d buffers: %w", n, err)
 	}
-	p := &pool{free: make([]*Packet, 0, n)}
-	pkts := make([]Packet, n)
-	for i := n - 1; i >= 0; i-- {
-		b := mem.Bytes[i*bufSize : (i+1)*bufSize : (i+1)*bufSize]
-		pkts[i] = Packet{iova: mem.IOVA + uint64(i*bufSize), buf: b, Data: b}
-		p.free = append(p.free, &pkts[i])
-	}
-	return p, nil
+	return &pool{mem: mem, n: n}, nil
 }
 
 func (p *pool) get() *Packet {
-	if len(p.free) == 0 {
+	if k := len(p.free); k > 0 {
+		pk := p.free[k-1]
+		p.free = p.free[:k-1]
+		pk.Data = pk.buf
+		return pk
+	}
+	if p.fresh == p.n {
 		return nil
 	}
-	k := p.free[len(p.free)-1]
-	p.free = p.free[:len(p.free)-1]
-	k.Data = k.buf
-	return k
+	if len(p.chunk) == 0 {
+		p.chunk = make([]Packet, min(256, p.n-p.fresh))
+	}
+	pk := &p.chunk[0]
+	p.chunk = p.chunk[1:]
+	i := p.fresh
+	p.fresh++
+	b := p.mem.Bytes[i*bufSize : (i+1)*bufSize : (i+1)*bufSize]
+	*pk = Packet{iova: p.mem.IOVA + uint64(i*bufSize), buf: b, Data: b}
+	return pk
 }
 
 func (p *pool) put(k *Packet) { p.free = append(p.free, k) }
