@@ -547,6 +547,26 @@ func TestENAMutationsAreCaught(t *testing.T) {
 	}
 }
 
+// An ACL that forgets its connections drops the replies the oracle lets
+// through: the scoreboard names the stream.
+func TestACLMutationIsCaught(t *testing.T) {
+	sc, err := scenario.Load("../testbenches/acl_default.yaml")
+	require.NoError(t, err)
+	r, err := Run(sc, Options{Mutation: "acl_stateless"})
+	require.NoError(t, err)
+	require.False(t, r.Pass)
+	failed := map[string]string{}
+	for _, c := range r.Checks {
+		if !c.Pass {
+			failed[c.Name] = c.Detail
+		}
+	}
+	require.Contains(t, failed, "delivered:dns-reply", "the replies to the VF's DNS queries: %v", failed)
+	require.Contains(t, failed["delivered:dns-reply"], "missing 20")
+	require.Contains(t, failed, "acl:vf0", "the card's counters disagree with the prediction")
+	require.NotContains(t, failed, "delivered:http-in", "rule-allowed traffic is not affected")
+}
+
 // cardctl replaces a VF's rules atomically, and a set beyond the VF's
 // quota is refused, naming the rules, with the old set still in force.
 func TestCardctlACL(t *testing.T) {

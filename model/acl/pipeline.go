@@ -39,6 +39,9 @@ type Pipeline struct {
 	TCAM     *Table
 	Tracker  *Conntrack
 	counters [256]Counters
+	// Stateless is a deliberate bug for verification tests: the security
+	// group forgets tracked connections, so replies need rules of their own.
+	Stateless bool
 }
 
 // NewPipeline returns a pipeline over a table and a tracker.
@@ -71,7 +74,7 @@ func (p *Pipeline) Decide(f *Flow, now sim.Time) Verdict {
 func (p *Pipeline) decide(f *Flow, now sim.Time) Verdict {
 	var v Verdict
 	sg := func() bool {
-		if p.Tracker.Lookup(f, now) {
+		if !p.Stateless && p.Tracker.Lookup(f, now) {
 			v.Tracked = true
 			return true
 		}

@@ -78,7 +78,8 @@ type Config struct {
 	// Mutation is a deliberate bug for checker tests: stale_phase (an IO
 	// completion with the previous lap's phase), bogus_req_id (a Tx
 	// completion for a request never posted), unknown_cmd_id (an admin
-	// completion for a command never fetched). Each strikes once.
+	// completion for a command never fetched), each striking once;
+	// acl_stateless (the security group ignores tracked connections).
 	Mutation string
 	// LLQ: the device offers low-latency queues in BAR2.
 	LLQ bool
@@ -174,6 +175,7 @@ func (d *Device) Bind(c *card.Card) {
 	d.io = ioEngine{d: d}
 	d.cardPF = rtl.MustRegFile(CardPFRegs)
 	d.acl = acl.NewBlock(acl.NewPipeline(acl.NewTable(d.cfg.ACLEntries, d.cfg.ACLQuota), acl.NewConntrack(int(d.cfg.ConntrackCapacity), d.cfg.ConntrackTimeouts.Or(acl.DefaultTimeouts))), c.Clock().Period)
+	d.acl.Pipe.Stateless = d.cfg.Mutation == "acl_stateless"
 	d.vfCfg = map[int]VFConfig{}
 	byteClk, err := mac.ByteClock("ena.mac", uint64(d.cfg.LinkMbps)*1_000_000)
 	if err != nil {
@@ -417,4 +419,4 @@ func (d *Device) strike(m string) bool {
 }
 
 // Mutations lists the model's mutations (Config.Mutation).
-var Mutations = []string{"stale_phase", "bogus_req_id", "unknown_cmd_id"}
+var Mutations = []string{"stale_phase", "bogus_req_id", "unknown_cmd_id", "acl_stateless"}
