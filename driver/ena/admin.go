@@ -231,8 +231,12 @@ func (d *Device) getDeviceAttributes() error {
 		if !d.supports(int(f)) {
 			return fmt.Errorf("ena: device lacks mandatory feature %d (features %#x)", f, a.SupportedFeatures)
 		}
-		if _, err := d.getFeature(f, 0); err != nil {
+		p, err := d.getFeature(f, 0)
+		if err != nil {
 			return err
+		}
+		if f == ENA_ADMIN_STATELESS_OFFLOAD_CONFIG {
+			d.TxOffloads = binary.LittleEndian.Uint32(p[0:]) // ena_admin_feature_offload_desc.tx
 		}
 	}
 	d.kaTimeout = ENA_DEVICE_KALIVE_TIMEOUT * time.Second

@@ -19,6 +19,7 @@ type TxDesc struct {
 	DF        bool   // the IPv4 header's don't-fragment bit
 	Addr      uint64 // 48 bits
 	HeaderLen uint8
+	Offload   *TxOffload // the first data descriptor's offload fields, or nil
 }
 
 // Put writes t to b[0:16], len_ctrl last: it carries the phase the
@@ -28,6 +29,17 @@ func (t *TxDesc) Put(b []byte) {
 	meta := uint32(t.ReqID&0x3FF) << ENA_ETH_IO_TX_DESC_REQ_ID_LO_SFT
 	if t.DF {
 		meta |= ENA_ETH_IO_TX_DESC_DF_MASK
+	}
+	if o := t.Offload; o != nil {
+		// l3_proto_idx [3:0], l4_proto_idx [12:8], l3_csum_en 13,
+		// l4_csum_en 14, l4_csum_partial 17 (checksum, not TSO).
+		meta |= uint32(o.L3Proto&0xF) | uint32(o.L4Proto&0x1F)<<8
+		if o.L3Csum {
+			meta |= 1 << 13
+		}
+		if o.L4Csum {
+			meta |= 1<<14 | 1<<17
+		}
 	}
 	le.PutUint32(b[4:], meta)
 	le.PutUint32(b[8:], uint32(t.Addr))
@@ -43,6 +55,33 @@ func (t *TxDesc) Put(b []byte) {
 		lc |= ENA_ETH_IO_TX_DESC_COMP_REQ_MASK
 	}
 	le.PutUint32(b[0:], lc)
+}
+
+// MetaDesc is a Tx meta descriptor (ena_eth_io_tx_meta_desc, 16 bytes)
+// as the driver writes it: extended, stored by the device for the queue,
+// first of its packet.
+type MetaDesc struct {
+	Phase         uint32
+	L3HdrLen      uint8
+	L3HdrOff      uint8
+	L4HdrLenWords uint8 // 6 bits
+}
+
+// Meta descriptor bits of len_ctrl (specs/ena.md §5.2).
+const (
+	metaExtValid = 1 << 14
+	metaEthType  = 1 << 20
+	metaStore    = 1 << 21
+	metaDesc     = 1 << 23
+)
+
+// Put writes m to b[0:16], len_ctrl last.
+func (m *MetaDesc) Put(b []byte) {
+	le := binary.LittleEndian
+	le.PutUint32(b[4:], 0)
+	le.PutUint32(b[8:], uint32(m.L3HdrLen)|uint32(m.L3HdrOff)<<8|uint32(m.L4HdrLenWords&0x3F)<<16)
+	le.PutUint32(b[12:], 0)
+	le.PutUint32(b[0:], metaExtValid|metaEthType|metaStore|metaDesc|(m.Phase&1)<<ENA_ETH_IO_TX_DESC_PHASE_SHIFT|ENA_ETH_IO_TX_DESC_FIRST_MASK)
 }
 
 // RxDesc is an Rx descriptor (ena_eth_io_rx_desc, 16 bytes): one buffer,

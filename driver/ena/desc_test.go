@@ -152,3 +152,17 @@ func TestAdminFeatureLayout(t *testing.T) {
 		require.Equal(t, op.spec, op.got)
 	}
 }
+
+// The meta descriptor (specs/ena.md §5.2) and the offload fields of the
+// first data descriptor (§5.1).
+func TestTxMetaAndOffloadLayout(t *testing.T) {
+	got := make([]byte, 16)
+	(&MetaDesc{Phase: 1, L3HdrLen: 0xFF, L3HdrOff: 0xFF, L4HdrLenWords: 0xFF}).Put(got)
+	want := merge(field(16, 0, 14, 14), field(16, 0, 20, 20), field(16, 0, 21, 21), field(16, 0, 23, 23), field(16, 0, 24, 24), field(16, 0, 26, 26),
+		field(16, 2, 7, 0), field(16, 2, 15, 8), field(16, 2, 21, 16))
+	require.Empty(t, cmp.Diff(want, got), "ext_valid 14, eth_meta_type 20, meta_store 21, meta_desc 23, phase 24, first 26; l3_hdr_len, l3_hdr_off, l4_hdr_len_in_words")
+	td := TxDesc{Offload: &TxOffload{L3Proto: 0xF, L4Proto: 0x1F, L3Csum: true, L4Csum: true}}
+	td.Put(got)
+	want = merge(field(16, 1, 3, 0), field(16, 1, 12, 8), field(16, 1, 13, 13), field(16, 1, 14, 14), field(16, 1, 17, 17))
+	require.Empty(t, cmp.Diff(want, got), "l3_proto_idx [3:0], l4_proto_idx [12:8], l3_csum_en 13, l4_csum_en 14, l4_csum_partial 17")
+}

@@ -55,6 +55,10 @@ type Device struct {
 	TxUsecs       uint32 // interrupt moderation, in device units
 	RxUsecs       uint32
 	AdaptiveRx    bool // DIM moves each Rx ring's delay
+	// TxOffloads are the Tx offloads the device offers
+	// (ena_admin_feature_offload_desc.tx: bit 0 IPv4 header checksum,
+	// bit 1 IPv4 L4 partial checksum, bit 3 IPv6 L4 partial checksum).
+	TxOffloads uint32
 
 	rss        rss
 	llq        llq

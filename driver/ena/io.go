@@ -12,8 +12,24 @@ import (
 type Packet struct {
 	Data  []byte
 	Queue int
-	iova  uint64
-	buf   []byte
+	// Next chains the frame's further buffers (scatter-gather): each one
+	// a packet from AllocPacket, sent as one more data descriptor.
+	Next *Packet
+	// Offload asks the device for checksum offload: the driver sends a
+	// meta descriptor when it differs from the queue's stored one.
+	Offload *TxOffload
+	iova    uint64
+	buf     []byte
+}
+
+// TxOffload is a packet's offload metadata (ena_eth_io_tx_meta_desc and
+// the offload fields of the first data descriptor).
+type TxOffload struct {
+	L3Proto, L4Proto uint8 // ENA_ETH_IO_L3_PROTO_IPV4 (8)/IPV6 (11); L4 TCP (12)/UDP (13)
+	L3Csum, L4Csum   bool
+	L3HdrLen         uint8 // bytes
+	L3HdrOff         uint8 // bytes from the frame's start
+	L4HdrLenWords    uint8
 }
 
 // pool hands out packet buffers of one DMA region: ones given back
@@ -77,6 +93,8 @@ type ring struct {
 	pkts       []*Packet       // by req_id
 	sentAt     []time.Duration // Tx: when each req_id went to the device
 	freeIDs    []uint16        // Tx req_ids free
+	descs      []int           // Tx: descriptors each req_id holds
+	meta       *TxOffload      // Tx: the meta the device stores for this queue
 	partial    []byte          // Rx: a multi-buffer frame being joined
 	packets    uint64
 	bytes      uint64
@@ -160,10 +178,15 @@ func (d *Device) createRing(q int, tx bool, depth int, old *ring) (*ring, error)
 			if p == nil {
 				continue
 			}
-			if tx {
-				d.pool.put(p)
-			} else {
+			if !tx {
 				d.rxPool.put(p)
+				continue
+			}
+			for b := p; b != nil; {
+				next := b.Next
+				b.Next, b.Offload = nil, nil
+				d.pool.put(b)
+				b = next
 			}
 		}
 	}
@@ -174,6 +197,7 @@ func (d *Device) createRing(q int, tx bool, depth int, old *ring) (*ring, error)
 		for id := depth - 1; id >= 0; id-- {
 			r.freeIDs = append(r.freeIDs, uint16(id))
 		}
+		r.descs = make([]int, depth)
 	}
 	var err error
 	if r.cq.Bytes == nil {
@@ -229,20 +253,55 @@ func (d *Device) NumQueuePairs() int { return len(d.tx) }
 // TxRoom returns how many single-buffer packets queue q takes now.
 func (d *Device) TxRoom(q int) int { return d.tx[q].free() }
 
-// TxBatch queues packets on queue q, one data descriptor each (no meta
-// descriptor: no offloads), and rings the doorbell once.
+// maxTxBuffers is the most data descriptors a packet may use: what the
+// device said (max_per_packet_tx_descs), less one for a meta descriptor.
+func (d *Device) maxTxBuffers() int {
+	if n := int(d.MaxQueues.PerPacketTxDescs); n > 1 {
+		return n - 1
+	}
+	return 1
+}
+
+// TxBatch queues packets on queue q and rings the doorbell once. A packet
+// takes one data descriptor per buffer (Next) and, when its offload
+// metadata differs from what the device stores for the queue, a meta
+// descriptor first. It stops at the first packet that does not fit the
+// ring, has more buffers than the device takes per packet, or asks for
+// an offload the device does not offer (TxOffloads). For the L4 checksum
+// the packet carries the pseudo-header checksum in its checksum field,
+// as Linux's CHECKSUM_PARTIAL does; the device completes it.
 func (d *Device) TxBatch(q int, pkts []*Packet) int {
 	r := d.tx[q]
 	maxHdr := min(int(d.MaxQueues.TxHeader), 255)
 	n := 0
 	for _, p := range pkts {
-		if r.free() < 1 || len(r.freeIDs) == 0 {
+		bufs, owned := 0, true
+		for b := p; b != nil; b = b.Next {
+			bufs++
+			// The device reads the packet's DMA buffer: Data must be a
+			// prefix of it, not a copy the Go runtime moved elsewhere.
+			owned = owned && len(b.Data) <= len(b.buf) && (len(b.Data) == 0 || &b.Data[0] == &b.buf[0])
+		}
+		if !owned {
+			d.fn.Logf("ena: Tx queue %d: a packet's Data is not its DMA buffer (longer than %d bytes, or reallocated); not sent", q, bufSize)
 			break
+		}
+		if p.Offload != nil && !d.offers(p.Offload) {
+			break // the caller checksums in software what the device does not
+		}
+		meta := p.Offload != nil && (r.meta == nil || *r.meta != *p.Offload)
+		need := bufs + boolInt(meta)
+		if bufs > d.maxTxBuffers() || r.free() < need || len(r.freeIDs) == 0 {
+			break
+		}
+		if d.llq.on && (bufs > 1 || meta) {
+			break // LLQ here carries single-buffer packets without offloads
 		}
 		id := r.freeIDs[len(r.freeIDs)-1]
 		r.freeIDs = r.freeIDs[:len(r.freeIDs)-1]
 		r.pkts[id] = p
 		r.sentAt[id] = d.fn.Now()
+		r.descs[id] = need
 		if d.llq.on {
 			d.txLLQ(r, p, id)
 			r.advance()
@@ -250,15 +309,22 @@ func (d *Device) TxBatch(q int, pkts []*Packet) int {
 			n++
 			continue
 		}
-		l := len(p.Data)
-		slot := int(r.tail) & (r.depth - 1)
-		desc := r.sq.Bytes[slot*ioDescSize : (slot+1)*ioDescSize]
-		td := TxDesc{Length: uint16(l), ReqID: id, Phase: r.sqPhase, First: true, Last: true, CompReq: true,
-			Addr: p.iova, HeaderLen: uint8(min(l, maxHdr)),
-			DF: dontFragment(p.Data)}
-		td.Put(desc)
-		r.advance()
-		r.inflight++
+		if meta {
+			d.putMeta(r, p.Offload)
+		}
+		for b, k := p, 0; b != nil; b, k = b.Next, k+1 {
+			l := len(b.Data)
+			td := TxDesc{Length: uint16(l), ReqID: id, Phase: r.sqPhase, First: k == 0 && !meta, Last: b.Next == nil, CompReq: k == 0,
+				Addr: b.iova}
+			if k == 0 {
+				td.HeaderLen, td.DF = uint8(min(l, maxHdr)), dontFragment(b.Data)
+				td.Offload = p.Offload
+			}
+			slot := int(r.tail) & (r.depth - 1)
+			td.Put(r.sq.Bytes[slot*ioDescSize : (slot+1)*ioDescSize])
+			r.advance()
+		}
+		r.inflight += need
 		n++
 	}
 	if n > 0 {
@@ -272,6 +338,42 @@ func (d *Device) TxBatch(q int, pkts []*Packet) int {
 		d.fn.Write32(0, r.doorbell, uint32(tail))
 	}
 	return n
+}
+
+// offers reports whether the device does the checksums o asks for.
+func (d *Device) offers(o *TxOffload) bool {
+	const l3v4, l4v4part, l4v6part = 1 << 0, 1 << 1, 1 << 3
+	if o.L3Csum && (o.L3Proto != ENA_ETH_IO_L3_PROTO_IPV4 || d.TxOffloads&l3v4 == 0) {
+		return false
+	}
+	if o.L4Csum {
+		switch o.L3Proto {
+		case ENA_ETH_IO_L3_PROTO_IPV4:
+			return d.TxOffloads&l4v4part != 0
+		case ENA_ETH_IO_L3_PROTO_IPV6:
+			return d.TxOffloads&l4v6part != 0
+		}
+		return false
+	}
+	return true
+}
+
+// putMeta writes a meta descriptor that the device stores for the queue
+// (ena_com_create_meta: extended, meta_store, first).
+func (d *Device) putMeta(r *ring, o *TxOffload) {
+	slot := int(r.tail) & (r.depth - 1)
+	m := MetaDesc{Phase: r.sqPhase, L3HdrLen: o.L3HdrLen, L3HdrOff: o.L3HdrOff, L4HdrLenWords: o.L4HdrLenWords}
+	m.Put(r.sq.Bytes[slot*ioDescSize : (slot+1)*ioDescSize])
+	r.advance()
+	cp := *o
+	r.meta = &cp
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // cleanTx handles Tx completions: one per packet, by req_id, possibly out
@@ -293,10 +395,15 @@ func (d *Device) cleanTx(r *ring) int {
 		p := r.pkts[id]
 		r.pkts[id] = nil
 		r.freeIDs = append(r.freeIDs, id)
-		r.inflight--
+		r.inflight -= max(r.descs[id], 1)
 		r.packets++
-		r.bytes += uint64(len(p.Data))
-		d.pool.put(p)
+		for b := p; b != nil; {
+			next := b.Next
+			r.bytes += uint64(len(b.Data))
+			b.Next, b.Offload = nil, nil
+			d.pool.put(b)
+			b = next
+		}
 		r.cqHead++
 		if int(r.cqHead)&(r.depth-1) == 0 {
 			r.cqPhase ^= 1

@@ -180,6 +180,10 @@ const (
 	ENA_ETH_IO_RX_CDESC_FIRST_MASK   = 1 << 26
 	ENA_ETH_IO_RX_CDESC_LAST_MASK    = 1 << 27
 	ENA_ETH_IO_INTR_REG_TX_SHIFT     = 15
+	ENA_ETH_IO_L3_PROTO_IPV4         = 8 // enum ena_eth_io_l3_proto_index
+	ENA_ETH_IO_L3_PROTO_IPV6         = 11
+	ENA_ETH_IO_L4_PROTO_TCP          = 12 // enum ena_eth_io_l4_proto_index
+	ENA_ETH_IO_L4_PROTO_UDP          = 13
 	ENA_ETH_IO_INTR_REG_UNMASK       = 1 << 30
 	ENA_ETH_IO_INTR_REG_NO_MOD_UPD   = 1 << 31
 

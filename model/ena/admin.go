@@ -166,7 +166,10 @@ func (fn *function) getFeature(cmd, p []byte) byte {
 		le.PutUint32(p[0:], supportedAENQGroups)
 		le.PutUint32(p[4:], fn.aenqEnabled)
 	case FeatStatelessOffload:
-		// No checksum offload is modelled yet; the Rx hash is.
+		// Tx: the IPv4 header checksum and the L4 checksum from a
+		// pseudo-header start (partial), IPv4 and IPv6 (io.go, txOffload);
+		// Rx: the hash.
+		le.PutUint32(p[0:], txOffloadL3IPv4|txOffloadL4IPv4Part|txOffloadL4IPv6Part)
 		le.PutUint32(p[4:], 1<<3)
 		le.PutUint32(p[8:], 1<<3)
 	case FeatHWHints:

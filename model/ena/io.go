@@ -466,6 +466,12 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 		pos += l
 	}
 	q.head += uint16(n)
+	for k := 0; k < n; k++ {
+		if desc := descs[k*descSize : (k+1)*descSize]; le32(desc)&txMetaDesc == 0 {
+			fn.txOffload(q, desc, f.Data, now) // the first data descriptor has the offload fields
+			break
+		}
+	}
 	ready += fn.aclDelay(now) // the ACL decides at the end of its pipeline
 	if !fn.linkLocalOK(f.Data, true, now) || !fn.aclOK(f.Data, acl.Egress, now) {
 		f.Release()
@@ -657,4 +663,77 @@ func rxDescMalformed(desc []byte, depth uint16) string {
 		return fmt.Sprintf("req_id %d outside a ring of %d", le16(desc[4:]), depth)
 	}
 	return ""
+}
+
+// Tx offloads the device offers (ena_admin_feature_offload_desc.tx) and
+// the first data descriptor's meta_ctrl bits that ask for them.
+const (
+	txOffloadL3IPv4     = 1 << 0
+	txOffloadL4IPv4Part = 1 << 1
+	txOffloadL4IPv6Part = 1 << 3
+	txL3CsumEn          = 1 << 13
+	txL4CsumEn          = 1 << 14
+	txL4CsumPartial     = 1 << 17
+)
+
+// txOffload does the checksums a packet's first data descriptor asks
+// for, at the header offsets of the meta descriptor stored for the
+// queue: the IPv4 header checksum, and the TCP or UDP checksum completed
+// from the pseudo-header sum the driver left in the checksum field.
+func (fn *function) txOffload(q *sq, desc, frame []byte, now sim.Time) {
+	mc := le32(desc[4:])
+	if mc&(txL3CsumEn|txL4CsumEn) == 0 {
+		return
+	}
+	l3Off, l3Len := int(q.meta[9]), int(q.meta[8])
+	l3, l4 := mc&0xF, mc>>8&0x1F
+	switch {
+	case !q.hasMeta:
+		fn.d.card.Flag(fn.id, now, "Tx SQ %d: checksum offload asked with no meta descriptor stored; sent as is", q.idx)
+		return
+	case l3Off+l3Len > len(frame) || l3Len < 20:
+		fn.d.card.Flag(fn.id, now, "Tx SQ %d: meta descriptor places the L3 header at %d+%d in a %d-byte frame; sent as is", q.idx, l3Off, l3Len, len(frame))
+		return
+	}
+	if mc&txL3CsumEn != 0 && l3 == l3IPv4 {
+		h := frame[l3Off : l3Off+l3Len]
+		h[10], h[11] = 0, 0
+		binary.BigEndian.PutUint16(h[10:], ^onesSum(h, 0))
+	}
+	if mc&txL4CsumEn == 0 {
+		return
+	}
+	field, ok := 0, true // the checksum's offset in the L4 header
+	switch l4 {
+	case l4TCP:
+		field = 16
+	case l4UDP:
+		field = 6
+	default:
+		ok = false
+	}
+	seg := frame[l3Off+l3Len:]
+	if !ok || mc&txL4CsumPartial == 0 || len(seg) < field+2 {
+		fn.d.card.Flag(fn.id, now, "Tx SQ %d: L4 checksum offload for protocol index %d (partial %v) in a %d-byte segment: not offered; sent as is", q.idx, l4, mc&txL4CsumPartial != 0, len(seg))
+		return
+	}
+	sum := ^onesSum(seg, 0)
+	if sum == 0 && l4 == l4UDP {
+		sum = 0xFFFF // UDP sends a zero checksum as all ones
+	}
+	binary.BigEndian.PutUint16(seg[field:], sum)
+}
+
+// onesSum is the Internet checksum's ones-complement sum of b, from s.
+func onesSum(b []byte, s uint32) uint16 {
+	for i := 0; i+1 < len(b); i += 2 {
+		s += uint32(binary.BigEndian.Uint16(b[i:]))
+	}
+	if len(b)%2 == 1 {
+		s += uint32(b[len(b)-1]) << 8
+	}
+	for s>>16 != 0 {
+		s = s&0xFFFF + s>>16
+	}
+	return uint16(s)
 }
