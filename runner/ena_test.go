@@ -645,7 +645,13 @@ func checksum(b []byte, s uint32) uint16 {
 // fills the IPv4 header and TCP/UDP checksums, and every descriptor comes
 // back with its packet's completion.
 func TestENATxScatterGatherOffload(t *testing.T) {
-	h, dev, c := enaHost(t, ena.Config{})
+	for _, llq := range []bool{false, true} {
+		t.Run(map[bool]string{false: "host", true: "llq"}[llq], func(t *testing.T) { txScatterGatherOffload(t, llq) })
+	}
+}
+
+func txScatterGatherOffload(t *testing.T, llq bool) {
+	h, dev, c := enaHost(t, ena.Config{LLQ: llq})
 	cp := &capture{}
 	dev.MACTx.Peer = cp
 	const frames = 300
@@ -657,6 +663,7 @@ func TestENATxScatterGatherOffload(t *testing.T) {
 		require.True(t, d.WaitLink(10*time.Millisecond))
 		require.NoError(t, d.Open(256, 256))
 		require.NotZero(t, d.TxOffloads&(1<<1), "the device offers IPv4 L4 partial checksums")
+		require.Equal(t, llq, d.LLQ())
 		room = d.TxRoom(0)
 		for i := 0; i < frames; i++ {
 			// An IPv4 frame, TCP or UDP in pairs (the second of a pair
@@ -702,6 +709,11 @@ func TestENATxScatterGatherOffload(t *testing.T) {
 			var head, prev *enadrv.Packet
 			for s := 0; s < 3; s++ {
 				p := d.AllocPacket()
+				for tries := 0; p == nil && tries < 100; tries++ {
+					d.Poll() // every buffer is in flight: wait for completions
+					d.WaitInterrupt(50 * time.Microsecond)
+					p = d.AllocPacket()
+				}
 				require.NotNil(t, p)
 				p.Data = append(p.Data[:0], frame[cuts[s]:cuts[s+1]]...)
 				if head == nil {

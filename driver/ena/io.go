@@ -290,12 +290,12 @@ func (d *Device) TxBatch(q int, pkts []*Packet) int {
 			break // the caller checksums in software what the device does not
 		}
 		meta := p.Offload != nil && (r.meta == nil || *r.meta != *p.Offload)
-		need := bufs + boolInt(meta)
+		need := bufs + boolInt(meta) // ring slots: descriptors, or LLQ entries
+		if d.llq.on {
+			need = d.llqEntries(bufs + boolInt(meta))
+		}
 		if bufs > d.maxTxBuffers() || r.free() < need || len(r.freeIDs) == 0 {
 			break
-		}
-		if d.llq.on && (bufs > 1 || meta) {
-			break // LLQ here carries single-buffer packets without offloads
 		}
 		id := r.freeIDs[len(r.freeIDs)-1]
 		r.freeIDs = r.freeIDs[:len(r.freeIDs)-1]
@@ -303,9 +303,8 @@ func (d *Device) TxBatch(q int, pkts []*Packet) int {
 		r.sentAt[id] = d.fn.Now()
 		r.descs[id] = need
 		if d.llq.on {
-			d.txLLQ(r, p, id)
-			r.advance()
-			r.inflight++
+			d.txLLQ(r, p, id, meta)
+			r.inflight += need
 			n++
 			continue
 		}

@@ -65,12 +65,28 @@ func (d *Device) configLLQ() {
 // LLQ reports whether Tx uses low-latency queues.
 func (d *Device) LLQ() bool { return d.llq.on }
 
-// txLLQ writes one single-buffer packet as one LLQ entry: its data
-// descriptor, then its first bytes pushed; the descriptor covers the rest
-// (length 0 and address 0 when everything was pushed).
-func (d *Device) txLLQ(r *ring, p *Packet, id uint16) {
-	e := d.llq.bounce[:]
-	clear(e)
+// llqEntries returns how many LLQ entries a packet of descs descriptors
+// takes: the first entry holds llqDescsBeforeHeader of them and the
+// pushed header, each later entry descsEntry more (one without
+// multiple-descriptors-per-entry).
+func (d *Device) llqEntries(descs int) int {
+	per := 1
+	if d.llq.multi {
+		per = d.llq.descsEntry
+	}
+	if descs <= llqDescsBeforeHeader {
+		return 1
+	}
+	return 1 + (descs-llqDescsBeforeHeader+per-1)/per
+}
+
+// txLLQ writes a packet into LLQ entries from the ring's tail: the meta
+// descriptor when there is one, then the data descriptors (the first
+// buffer's bytes after the pushed header, then each further buffer), the
+// first llqDescsBeforeHeader of them before the pushed header in the first
+// entry and the rest in later entries; each descriptor carries the phase of
+// the entry it is in. It returns the entries used.
+func (d *Device) txLLQ(r *ring, p *Packet, id uint16, meta bool) int {
 	l := len(p.Data)
 	push := min(l, d.llq.maxHeader)
 	rest := l - push
@@ -78,10 +94,52 @@ func (d *Device) txLLQ(r *ring, p *Packet, id uint16) {
 	if rest > 0 {
 		addr = p.iova + uint64(push)
 	}
-	td := TxDesc{Length: uint16(rest), ReqID: id, Phase: r.sqPhase, First: true, Last: true, CompReq: true,
-		Addr: addr, HeaderLen: uint8(push), DF: dontFragment(p.Data)}
-	td.Put(e)
-	copy(e[llqDescsBeforeHeader*ioDescSize:], p.Data[:push])
-	slot := uint32(int(r.tail) & (r.depth - 1))
-	d.fn.WriteBlock(ENA_MEM_BAR, r.llqOffset+slot*llqEntrySize, e)
+	type item struct {
+		meta bool
+		td   TxDesc
+	}
+	var buf [20]item // a meta descriptor and up to 19 buffers
+	items := buf[:0]
+	if meta {
+		items = append(items, item{meta: true})
+	}
+	items = append(items, item{td: TxDesc{Length: uint16(rest), ReqID: id, First: !meta, CompReq: true,
+		Addr: addr, HeaderLen: uint8(push), DF: dontFragment(p.Data), Offload: p.Offload}})
+	for b := p.Next; b != nil; b = b.Next {
+		items = append(items, item{td: TxDesc{Length: uint16(len(b.Data)), ReqID: id, Addr: b.iova}})
+	}
+	items[len(items)-1].td.Last = true
+	per := 1
+	if d.llq.multi {
+		per = d.llq.descsEntry
+	}
+	e := d.llq.bounce[:]
+	entries, k := 0, 0
+	for k < len(items) {
+		clear(e)
+		n := per
+		if entries == 0 {
+			n = llqDescsBeforeHeader
+			copy(e[llqDescsBeforeHeader*ioDescSize:], p.Data[:push])
+		}
+		for j := 0; j < n && k < len(items); j, k = j+1, k+1 {
+			slot := e[j*ioDescSize : (j+1)*ioDescSize]
+			if it := items[k]; it.meta {
+				m := MetaDesc{Phase: r.sqPhase, L3HdrLen: p.Offload.L3HdrLen, L3HdrOff: p.Offload.L3HdrOff, L4HdrLenWords: p.Offload.L4HdrLenWords}
+				m.Put(slot)
+			} else {
+				it.td.Phase = r.sqPhase
+				it.td.Put(slot)
+			}
+		}
+		at := uint32(int(r.tail) & (r.depth - 1))
+		d.fn.WriteBlock(ENA_MEM_BAR, r.llqOffset+at*llqEntrySize, e)
+		r.advance()
+		entries++
+	}
+	if meta {
+		cp := *p.Offload
+		r.meta = &cp
+	}
+	return entries
 }

@@ -189,6 +189,12 @@ func (fn *function) llqPacket(q *sq, now sim.Time) bool {
 		pos += l
 	}
 	q.head += entries
+	for _, desc := range descs {
+		if le32(desc)&txMetaDesc == 0 {
+			fn.txOffload(q, desc, f.Data, now) // the first data descriptor has the offload fields
+			break
+		}
+	}
 	ready += fn.aclDelay(now)
 	if !fn.linkLocalOK(f.Data, true, now) || !fn.aclOK(f.Data, acl.Egress, now) {
 		f.Release()
