@@ -164,7 +164,7 @@ func TestENADatapath(t *testing.T) {
 	require.NoError(t, err)
 	gen := wire.NewGenerator(k, "wire.gen", byteClk, 100_000_000_000, dev.Frames())
 	gen.Out = dev.MACRx
-	const perQ, fromWire = 3000, 2000
+	const perQ, fromWire = 3000, 4000
 	var rxSeen ether.StreamCounter
 	var sent [4]uint64
 	flowQueue := map[uint16]int{}

@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"github.com/nicforge/nicforge/driver/cardctl"
 	"io"
 	"net/netip"
 	"os"
@@ -17,6 +16,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/nicforge/nicforge/driver/cardctl"
 )
 
 // Scenario is a decoded, validated scenario.
@@ -819,7 +820,35 @@ func (p *parser) traffic(n *yaml.Node, i int, fns map[string]bool) Traffic {
 		p.fail(n.Line, "traffic[%d] %s: pcap replay needs from: wire", i, t.Name)
 	}
 	p.headers(n.Line, i, &t, &d)
+	if least := t.leastFrame(); t.Pcap == "" {
+		for _, sw := range t.Sizes {
+			if sw.Size >= 64 && sw.Size < least {
+				p.fail(n.Line, "traffic[%d] %s: frame size %d cannot hold its headers and the 12-byte test stamp (%s: at least %d bytes with the FCS)", i, t.Name, sw.Size, t.headerKind(), least)
+			}
+		}
+	}
 	return t
+}
+
+// leastFrame is the smallest frame (FCS included) that holds a test frame
+// of t: Ethernet, IP and L4 headers, the stamp and the FCS.
+func (t *Traffic) leastFrame() int {
+	ip, l4 := 20, 8
+	if t.SrcIP.Is6() {
+		ip = 40
+	}
+	if t.Proto == 6 {
+		l4 = 20
+	}
+	return 14 + ip + l4 + 12 + 4
+}
+
+func (t *Traffic) headerKind() string {
+	fam := "IPv4"
+	if t.SrcIP.Is6() {
+		fam = "IPv6"
+	}
+	return fam + " " + map[uint8]string{1: "ICMP", 6: "TCP", 17: "UDP"}[t.Proto]
 }
 
 // headers reads a stream's protocol, addresses, ports and ICMP fields.

@@ -114,7 +114,7 @@ func TestFaultsAndENASettings(t *testing.T) {
 
 func TestTrafficHeaders(t *testing.T) {
 	base := "name: t\nfunctions:\n  - {name: pf}\ntraffic:\n  - {from: wire, to: pf, rate: 1kpps, %s}\n"
-	s, err := Parse("t.yaml", []byte(fmt.Sprintf(base, `proto: tcp, src_ip: "2001:db8::1", dst_ip: "2001:db8::a", src_port: 40000, dst_port: 443`)))
+	s, err := Parse("t.yaml", []byte(fmt.Sprintf(base, `proto: tcp, src_ip: "2001:db8::1", dst_ip: "2001:db8::a", src_port: 40000, dst_port: 443, frame_size: 90`)))
 	require.NoError(t, err)
 	tr := s.Traffic[0]
 	require.Equal(t, uint8(6), tr.Proto)
@@ -141,6 +141,10 @@ func TestTrafficHeaders(t *testing.T) {
 		{`proto: icmp, dst_port: 80`, `dst_port on an ICMP stream`},
 		{`icmp_type: 8`, `icmp_type needs proto: icmp`},
 		{`proto: icmp, icmp_code: 300`, `icmp_code 300 outside 0..255`},
+		// The smallest frames of each kind hold headers, stamp and FCS.
+		{`proto: tcp, src_ip: "2001:db8::1", dst_ip: "2001:db8::a"`, `frame size 64 cannot hold its headers and the 12-byte test stamp (IPv6 TCP: at least 90 bytes with the FCS)`},
+		{`proto: udp, src_ip: "2001:db8::1", dst_ip: "2001:db8::a", size_mix: [{size: 78, weight: 1}, {size: 77, weight: 1}]`, `frame size 77 cannot hold its headers and the 12-byte test stamp (IPv6 UDP: at least 78 bytes`},
+		{`proto: tcp, frame_size: 65`, `frame size 65 cannot hold its headers and the 12-byte test stamp (IPv4 TCP: at least 70 bytes`},
 	} {
 		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, tc.doc)))
 		require.ErrorContains(t, err, tc.want, tc.doc)

@@ -250,23 +250,47 @@ func (c *StreamCounter) Count(seq uint64, wireLen int) {
 }
 
 // Templates builds stamped frames fast: the first frame of each length is
-// built in full and kept; later ones copy it and set their sequence number
-// (the headers do not depend on it). The zero value is ready to use.
+// built in full and its headers kept; later ones copy the headers and write
+// their own stamp and fill (the headers do not depend on the sequence
+// number), so each byte of a frame is written once. The zero value is
+// ready to use.
 type Templates struct {
-	byLen map[int][]byte
+	byLen map[int]*template
+	last  *template // the previous Build's: streams send runs of one length
+}
+
+type template struct {
+	n    int
+	head []byte // the frame up to its stamp's sequence number
+	off  int    // where the stamp starts, or -1: too short for a whole one
 }
 
 // Build writes frame seq of stream into p.
 func (t *Templates) Build(p []byte, fl *Flow, stream uint16, seq uint64) {
-	if t.byLen == nil {
-		t.byLen = map[int][]byte{}
+	tm := t.last
+	if tm == nil || tm.n != len(p) {
+		if t.byLen == nil {
+			t.byLen = map[int]*template{}
+		}
+		tm = t.byLen[len(p)]
+		if tm == nil {
+			full := make([]byte, len(p))
+			BuildFrame(full, fl, stream, 0)
+			tm = &template{n: len(p), head: full, off: stampAt(full)}
+			if tm.off >= 0 {
+				tm.head = full[:tm.off+4] // magic and stream; seq follows
+			}
+			t.byLen[len(p)] = tm
+		}
+		t.last = tm
 	}
-	tm := t.byLen[len(p)]
-	if tm == nil {
-		tm = make([]byte, len(p))
-		BuildFrame(tm, fl, stream, 0)
-		t.byLen[len(p)] = tm
+	if tm.off < 0 {
+		// Part of the sequence number is in the frame: build it whole.
+		BuildFrame(p, fl, stream, seq)
+		return
 	}
-	copy(p, tm)
-	SetSeq(p, seq)
+	copy(p, tm.head)
+	st := p[tm.off:]
+	binary.BigEndian.PutUint64(st[4:12], seq)
+	fill(st, seq)
 }
