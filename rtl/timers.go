@@ -8,15 +8,24 @@ import "github.com/nicforge/nicforge/sim"
 // edge of the clock at or after its time.
 type Timers struct {
 	proc *Proc
-	heap []timer // a binary min-heap on (at, seq)
-	seq  uint64
+	// heap is a binary min-heap on (at, seq) that holds no pointers, so
+	// sifting moves plain words (no GC write barriers); the actions live
+	// in slots, recycled through free.
+	heap  []timer
+	slots []action
+	free  []int32
+	seq   uint64
 }
 
 type timer struct {
-	at  sim.Time
-	seq uint64
-	fn  func(sim.Time)
-	ev  Event
+	at   sim.Time
+	seq  uint64
+	slot int32
+}
+
+type action struct {
+	fn func(sim.Time)
+	ev Event
 }
 
 // Event is an action a component keeps and reuses (Timers.AtEvent), so
@@ -38,19 +47,25 @@ func NewTimers(k *Kernel, name string, clk sim.Clock) *Timers {
 
 // At schedules fn at time when.
 func (t *Timers) At(when sim.Time, fn func(now sim.Time)) {
-	t.push(timer{at: when, fn: fn})
+	t.push(when, action{fn: fn})
 }
 
 // AtEvent schedules ev at time when, in the same order as At.
 func (t *Timers) AtEvent(when sim.Time, ev Event) {
-	t.push(timer{at: when, ev: ev})
+	t.push(when, action{ev: ev})
 }
 
-func (t *Timers) push(e timer) {
+func (t *Timers) push(when sim.Time, a action) {
+	var slot int32
+	if k := len(t.free); k > 0 {
+		slot, t.free = t.free[k-1], t.free[:k-1]
+		t.slots[slot] = a
+	} else {
+		slot = int32(len(t.slots))
+		t.slots = append(t.slots, a)
+	}
 	t.seq++
-	e.seq = t.seq
-	when := e.at
-	h := append(t.heap, e)
+	h := append(t.heap, timer{at: when, seq: t.seq, slot: slot})
 	for i := len(h) - 1; i > 0; {
 		up := (i - 1) / 2
 		if !h[i].before(&h[up]) {
@@ -66,13 +81,12 @@ func (t *Timers) push(e timer) {
 // Pending returns how many actions are scheduled.
 func (t *Timers) Pending() int { return len(t.heap) }
 
-// pop removes the earliest action.
-func (t *Timers) pop() timer {
+// pop removes the earliest action and returns it.
+func (t *Timers) pop() action {
 	h := t.heap
 	top := h[0]
 	last := len(h) - 1
 	h[0] = h[last]
-	h[last] = timer{} // drop the closure for the collector
 	h = h[:last]
 	for i := 0; ; {
 		l := 2*i + 1
@@ -90,17 +104,20 @@ func (t *Timers) pop() timer {
 		i = m
 	}
 	t.heap = h
-	return top
+	a := t.slots[top.slot]
+	t.slots[top.slot] = action{} // drop the closure for the collector
+	t.free = append(t.free, top.slot)
+	return a
 }
 
 // Tick implements Component.
 func (t *Timers) Tick(now sim.Time) sim.Time {
 	for len(t.heap) > 0 && t.heap[0].at <= now {
-		e := t.pop()
-		if e.ev != nil {
-			e.ev.Fire(now)
+		a := t.pop()
+		if a.ev != nil {
+			a.ev.Fire(now)
 		} else {
-			e.fn(now)
+			a.fn(now)
 		}
 	}
 	if len(t.heap) == 0 {

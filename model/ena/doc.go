@@ -51,6 +51,8 @@
 // Timing (Timing, DefaultTiming): reset 1 ms each way (CAPS promises at most
 // 500 ms), readless 1 µs, admin command 10 µs after its fetch completes,
 // keep-alive every second, Tx engine 8 ns from doorbell to fetch; the MAC
-// serialises at LinkMbps (default 100 Gb/s) from a 256 KiB buffer. CAPS: reset timeout 5 x 100 ms, 48-bit DMA,
+// serialises at LinkMbps (default 100 Gb/s) from a 256 KiB buffer, which
+// the Tx engine, once it found the buffer full, refills from 32 KiB of room
+// on (TxRefill). CAPS: reset timeout 5 x 100 ms, 48-bit DMA,
 // admin timeout 10 x 100 ms.
 package ena
