@@ -3,6 +3,7 @@ package ether
 import (
 	"encoding/binary"
 	"errors"
+	"hash/crc32"
 )
 
 // Test frames: Ethernet, IPv4 or IPv6, UDP, TCP or ICMP, with a stamp at
@@ -263,10 +264,82 @@ type template struct {
 	n    int
 	head []byte // the frame up to its stamp's sequence number
 	off  int    // where the stamp starts, or -1: too short for a whole one
+	sums *templateSums
+}
+
+// templateSums turn a frame's sequence number into its CRC-32C without a
+// pass over its bytes. Frame s is the frame of sequence number 0 XOR the
+// big-endian s in the stamp XOR the byte byte(s) over the whole fill
+// (fill byte i of frame s is byte(s)^byte(i)). Over messages of one
+// length a CRC is affine, crc(x) = lin(x) ^ crc(zeros), so
+// crc(frame s) = crc(frame 0) ^ lin(fill part) ^ lin(stamp part), and both
+// parts are linear in the bits of s: 72 CRCs make the tables.
+type templateSums struct {
+	zero uint32     // CRC of the frame of sequence number 0
+	fill [8]uint32  // lin of the fill difference with bit b of byte(s) set
+	bit  [64]uint32 // lin of the stamp difference with bit b of s set
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// CRC32C is the CRC-32C (Castagnoli) of p, as BuildSum reports it.
+func CRC32C(p []byte) uint32 { return crc32.Checksum(p, castagnoli) }
+
+func newTemplateSums(frame0 []byte, off int) *templateSums {
+	n := len(frame0)
+	s := &templateSums{zero: CRC32C(frame0)}
+	d := make([]byte, n)
+	zeros := CRC32C(d) // the affine constant: crc(x) = lin(x) ^ zeros
+	for b := range s.bit {
+		binary.BigEndian.PutUint64(d[off+4:], 1<<b)
+		s.bit[b] = CRC32C(d) ^ zeros
+	}
+	clear(d)
+	for b := range s.fill {
+		for i := off + stampLen; i < n; i++ {
+			d[i] = 1 << b
+		}
+		s.fill[b] = CRC32C(d) ^ zeros
+	}
+	return s
+}
+
+func (s *templateSums) sum(seq uint64) uint32 {
+	c := s.zero
+	for b, v := 0, byte(seq); v != 0; b, v = b+1, v>>1 {
+		if v&1 != 0 {
+			c ^= s.fill[b]
+		}
+	}
+	for b := 0; seq != 0; b, seq = b+1, seq>>1 {
+		if seq&1 != 0 {
+			c ^= s.bit[b]
+		}
+	}
+	return c
 }
 
 // Build writes frame seq of stream into p.
 func (t *Templates) Build(p []byte, fl *Flow, stream uint16, seq uint64) {
+	t.build(p, fl, stream, seq)
+}
+
+// BuildSum is Build that also returns the frame's CRC32C, taken from
+// tables made with the template (see templateSums), not from the bytes.
+func (t *Templates) BuildSum(p []byte, fl *Flow, stream uint16, seq uint64) uint32 {
+	tm := t.build(p, fl, stream, seq)
+	if tm.off < 0 {
+		return CRC32C(p)
+	}
+	if tm.sums == nil {
+		frame0 := make([]byte, len(p))
+		BuildFrame(frame0, fl, stream, 0)
+		tm.sums = newTemplateSums(frame0, tm.off)
+	}
+	return tm.sums.sum(seq)
+}
+
+func (t *Templates) build(p []byte, fl *Flow, stream uint16, seq uint64) *template {
 	tm := t.last
 	if tm == nil || tm.n != len(p) {
 		if t.byLen == nil {
@@ -287,10 +360,11 @@ func (t *Templates) Build(p []byte, fl *Flow, stream uint16, seq uint64) {
 	if tm.off < 0 {
 		// Part of the sequence number is in the frame: build it whole.
 		BuildFrame(p, fl, stream, seq)
-		return
+		return tm
 	}
 	copy(p, tm.head)
 	st := p[tm.off:]
 	binary.BigEndian.PutUint64(st[4:12], seq)
 	fill(st, seq)
+	return tm
 }

@@ -2,6 +2,7 @@ package ether
 
 import (
 	"encoding/binary"
+	"hash/crc32"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -112,6 +113,10 @@ func TestTemplatesMatchBuildFrame(t *testing.T) {
 				}
 				tm.Build(got, &fl, 3, seq)
 				require.Equal(t, want, got, "flow %+v, %d bytes, seq %d", fl, n, seq)
+				clear(got)
+				sum := tm.BuildSum(got, &fl, 3, seq)
+				require.Equal(t, want, got, "flow %+v, %d bytes, seq %d", fl, n, seq)
+				require.Equal(t, crc32.Checksum(want, crc32.MakeTable(crc32.Castagnoli)), sum, "CRC-32C of flow %+v, %d bytes, seq %d", fl, n, seq)
 			}
 		}
 	}

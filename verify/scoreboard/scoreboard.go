@@ -3,7 +3,6 @@ package scoreboard
 import (
 	"bytes"
 	"fmt"
-	"hash/crc32"
 	"sort"
 	"strings"
 	"sync"
@@ -84,9 +83,7 @@ const keepBytes = 128
 // frameSum is the check on the bytes past keepBytes: CRC-32C, which the
 // CPU computes at tens of GB/s and which catches every burst error up to
 // 32 bits (a random 32-bit hash would not).
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-func frameSum(p []byte) uint64 { return uint64(crc32.Checksum(p, castagnoli)) }
+func frameSum(p []byte) uint64 { return uint64(ether.CRC32C(p)) }
 
 // slot is an expected frame in a queue: its bytes live in the queue's
 // buffer, so the queue holds no pointers (no GC write barriers, no
@@ -109,9 +106,9 @@ type expectQueue struct {
 	late []entry // overtaken, still expected (few: a reorder window)
 }
 
-func (q *expectQueue) push(seq uint64, at sim.Time, frame []byte) {
+func (q *expectQueue) push(seq uint64, at sim.Time, frame []byte, hash uint64) {
 	k := min(len(frame), keepBytes)
-	q.q = append(q.q, slot{seq: seq, at: at, off: len(q.buf), kept: k, n: len(frame), hash: frameSum(frame)})
+	q.q = append(q.q, slot{seq: seq, at: at, off: len(q.buf), kept: k, n: len(frame), hash: hash})
 	q.buf = append(q.buf, frame[:k]...)
 }
 
@@ -221,6 +218,14 @@ func (sb *Scoreboard) stream(id uint16) *Stream {
 
 // Sent records a frame injected at src at time at.
 func (sb *Scoreboard) Sent(src Endpoint, frame []byte, at sim.Time) {
+	sb.SentSum(src, frame, ether.CRC32C(frame), at)
+}
+
+// SentSum is Sent for a sender that knows the frame's CRC-32C already
+// (ether.Templates.BuildSum derives it from the sequence number): the
+// expectation's check is sum, so a frame whose bytes do not match it is
+// corrupted when it arrives.
+func (sb *Scoreboard) SentSum(src Endpoint, frame []byte, sum uint32, at sim.Time) {
 	id, seq, err := ether.ParseStamp(frame)
 	if err != nil {
 		sb.Unstamped++
@@ -242,7 +247,7 @@ func (sb *Scoreboard) Sent(src Endpoint, frame []byte, at sim.Time) {
 	}
 	for _, d := range dsts {
 		st.Expected++
-		sb.queue(qkey{d, id, flow}, true).push(seq, at, frame)
+		sb.queue(qkey{d, id, flow}, true).push(seq, at, frame, uint64(sum))
 	}
 }
 
