@@ -40,6 +40,9 @@ type lane struct {
 	busy  sim.Time
 	bytes uint64
 	tlps  uint64
+	// The serialisation times of a header-only and a full TLP, the most
+	// common ones, kept to spare a 64-bit division per TLP.
+	serHdr, serFull sim.Time
 }
 
 // ser is the time n bytes take on the wire: 128b/130b encoding.
@@ -54,7 +57,16 @@ func (c *LinkConfig) ser(n int) sim.Time {
 func (l *lane) send(at sim.Time, payload int) sim.Time {
 	start := sim.Max(at, l.busy)
 	n := payload + l.cfg.TLPHeader
-	end := start + l.cfg.ser(n)
+	var d sim.Time
+	switch payload {
+	case 0:
+		d = l.serHdr
+	case l.cfg.MaxPayload:
+		d = l.serFull
+	default:
+		d = l.cfg.ser(n)
+	}
+	end := start + d
 	l.busy = end
 	l.bytes += uint64(n)
 	l.tlps++
@@ -70,7 +82,10 @@ type Link struct {
 
 func newLink(c LinkConfig) *Link {
 	l := &Link{Cfg: c}
-	l.down.cfg, l.up.cfg = &l.Cfg, &l.Cfg
+	for _, ln := range []*lane{&l.down, &l.up} {
+		ln.cfg = &l.Cfg
+		ln.serHdr, ln.serFull = c.ser(c.TLPHeader), c.ser(c.TLPHeader+c.MaxPayload)
+	}
 	return l
 }
 

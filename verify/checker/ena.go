@@ -48,7 +48,32 @@ type enaSQ struct {
 	tx       bool
 	doorbell uint32
 	lastDB   uint16
-	posted   map[int]int // Tx: req_id -> fetched and not completed
+	posted   *reqIDs // Tx: req_id -> fetched and not completed
+}
+
+// reqIDs counts request ids: those below the ring's depth, which a driver
+// uses, in a slice (a map was most of the checker's cost), others in a map.
+type reqIDs struct {
+	low  []int32
+	high map[int]int
+}
+
+func (r *reqIDs) count(id int) int {
+	if id < len(r.low) {
+		return int(r.low[id])
+	}
+	return r.high[id]
+}
+
+func (r *reqIDs) add(id, d int) {
+	if id < len(r.low) {
+		r.low[id] += int32(d)
+		return
+	}
+	if r.high == nil {
+		r.high = map[int]int{}
+	}
+	r.high[id] += d
 }
 
 // enaFn is what the checker knows of one ENA function.
@@ -59,6 +84,20 @@ type enaFn struct {
 	outstanding              map[uint16][]byte // fetched commands by id
 	cqs                      []*enaQueue       // by queue index; nil where none was created
 	sqs                      []*enaSQ
+	// ringsLo..ringsHi bounds every IO queue: most DMA is packet data,
+	// outside all of them, and needs no search.
+	ringsLo, ringsHi uint64
+}
+
+// bound widens the IO queues' bounds by the ring at base of size bytes.
+func (e *enaFn) bound(base uint64, size int) {
+	if base == 0 {
+		return
+	}
+	if e.ringsHi == 0 || base < e.ringsLo {
+		e.ringsLo = base
+	}
+	e.ringsHi = max(e.ringsHi, base+uint64(size))
 }
 
 func (c *Checker) enaOf(f pcie.Func) *enaFn {
@@ -143,6 +182,9 @@ func (c *Checker) enaDMA(f pcie.Func, write bool, addr uint64, data []byte, at s
 		}
 		return
 	}
+	if addr >= e.ringsHi || addr+uint64(len(data)) <= e.ringsLo {
+		return // packet data
+	}
 	for i, q := range e.cqs {
 		if q == nil || !write || !within(addr, len(data), q.base, int(q.depth)*q.entry) {
 			continue
@@ -157,11 +199,11 @@ func (c *Checker) enaDMA(f pcie.Func, write bool, addr uint64, data []byte, at s
 			id := int(le.Uint16(data))
 			for _, s := range e.sqs {
 				if s != nil && s.tx && s.cq == i && s.posted != nil {
-					if s.posted[id] == 0 {
+					if s.posted.count(id) == 0 {
 						c.violate("ena_tx_req_id", at, f, fmt.Sprintf("DMA write of a Tx completion to CQ %d", i), "request id %d was never posted (or completed already)", id)
 						return
 					}
-					s.posted[id]--
+					s.posted.add(id, -1)
 				}
 			}
 		}
@@ -179,7 +221,7 @@ func (c *Checker) enaDMA(f pcie.Func, write bool, addr uint64, data []byte, at s
 				continue
 			}
 			id := int(lc>>16&0x3F)<<10 | int(le.Uint32(data[k+4:])>>22)
-			s.posted[id]++
+			s.posted.add(id, 1)
 		}
 	}
 }
@@ -191,16 +233,19 @@ func (e *enaFn) created(cmd, comp []byte) {
 	case enaCreateCQ:
 		idx := int(le.Uint16(comp[8:]))
 		e.cqs = grow(e.cqs, idx)
-		e.cqs[idx] = &enaQueue{base: uint64(le.Uint32(cmd[12:])) | uint64(le.Uint16(cmd[16:]))<<32, depth: le.Uint16(cmd[6:]), entry: int(cmd[5]&0x1F) * 4, tx: cmd[5]&0x1F == 2}
+		q := &enaQueue{base: uint64(le.Uint32(cmd[12:])) | uint64(le.Uint16(cmd[16:]))<<32, depth: le.Uint16(cmd[6:]), entry: int(cmd[5]&0x1F) * 4, tx: cmd[5]&0x1F == 2}
+		e.cqs[idx] = q
+		e.bound(q.base, int(q.depth)*q.entry)
 	case enaCreateSQ:
 		idx := int(le.Uint16(comp[8:]))
 		s := &enaSQ{base: uint64(le.Uint32(cmd[12:])) | uint64(le.Uint16(cmd[16:]))<<32, depth: le.Uint16(cmd[10:]), cq: int(le.Uint16(cmd[8:])),
 			tx: cmd[4]>>5 == 1, doorbell: le.Uint32(comp[12:])}
 		if s.tx && cmd[6]&0xF == 1 {
-			s.posted = map[int]int{}
+			s.posted = &reqIDs{low: make([]int32, s.depth)}
 		}
 		e.sqs = grow(e.sqs, idx)
 		e.sqs[idx] = s
+		e.bound(s.base, int(s.depth)*16)
 	}
 }
 
