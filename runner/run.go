@@ -288,7 +288,11 @@ type rxTap struct {
 func (t rxTap) Receive(f *ether.Frame, at sim.Time) bool {
 	byteTime := sim.Time(uint64(sim.Second) * 8 / t.s.plan.UplinkBPS)
 	start := at - sim.Time(len(f.Data)+ether.FCSLen+ether.PreambleSFD)*byteTime
-	t.s.sb.Sent(scoreboard.Wire, f.Data, start)
+	if f.CRC32C != 0 {
+		t.s.sb.SentSum(scoreboard.Wire, f.Data, f.CRC32C, start)
+	} else {
+		t.s.sb.Sent(scoreboard.Wire, f.Data, start)
+	}
 	if t.s.pcapW != nil {
 		_ = t.s.pcapW.WriteFrame(start, f.Data)
 	}

@@ -3,6 +3,7 @@ package ena
 import (
 	"encoding/binary"
 	"errors"
+	"math/bits"
 
 	"github.com/nicforge/nicforge/model/ether"
 	"github.com/nicforge/nicforge/sim"
@@ -76,7 +77,38 @@ type rss struct {
 	key      [hashKeySize]byte
 	function uint32 // selected_func bitmask; 0 = none
 	fields   [protoCount]uint16
-	table    []uint16 // Rx CQ indices; nil = not configured
+	table    []uint16       // Rx CQ indices; nil = not configured
+	byByte   *toeplitzTable // the key's hash by input byte; nil until needed
+}
+
+// toeplitzTable is the Toeplitz hash of one key taken a byte at a time:
+// the hash is linear in its input, so it is the XOR of the contributions
+// of each byte at its position, looked up rather than computed bit by bit.
+type toeplitzTable [36][256]uint32
+
+func newToeplitzTable(key []byte) *toeplitzTable {
+	var t toeplitzTable
+	var k [len(t) + 8]byte // the key, zero past its end (40 bytes reach input byte 36)
+	copy(k[:], key)
+	var win [len(t) * 8]uint32 // input bit j XORs in the key's 32 bits from bit j
+	for j := range win {
+		win[j] = uint32(binary.BigEndian.Uint64(k[j/8:]) << (j % 8) >> 32)
+	}
+	for i := range t {
+		for v := 1; v < 256; v++ {
+			low := bits.TrailingZeros(uint(v)) // bit 7-low of the byte, in input order
+			t[i][v] = t[i][v&(v-1)] ^ win[8*i+7-low]
+		}
+	}
+	return &t
+}
+
+func (t *toeplitzTable) hash(data []byte) uint32 {
+	var h uint32
+	for i, b := range data {
+		h ^= t[i][b]
+	}
+	return h
 }
 
 func (r *rss) reset() {
@@ -146,7 +178,10 @@ func (r *rss) hash(f *ether.Frame) (uint32, bool) {
 			n += copy(in[n:], ports[2:4])
 		}
 	}
-	return Toeplitz(r.key[:], in[:n]), true
+	if r.byByte == nil {
+		r.byByte = newToeplitzTable(r.key[:])
+	}
+	return r.byByte.hash(in[:n]), true
 }
 
 // rxQueue picks the Rx SQ for a frame: by the indirection table when RSS
@@ -243,6 +278,7 @@ func (fn *function) setRSS(cmd []byte, at sim.Time) byte {
 				return StatusIllegalParameter
 			}
 			copy(fn.rss.key[:], b[8:])
+			fn.rss.byByte = nil
 		}
 		fn.rss.function = sel
 	case FeatRSSHashInput:

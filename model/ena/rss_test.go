@@ -149,3 +149,24 @@ func TestLinkLocalAllowance(t *testing.T) {
 	// one more per millisecond: none in these 100 µs.
 	require.Equal(t, uint64(100-minBurstPkt), fn.eni[eniLinklocal])
 }
+
+// The byte-table Toeplitz the datapath uses equals the bit-serial one for
+// random keys and inputs of every tuple length.
+func TestToeplitzTableMatchesBitSerial(t *testing.T) {
+	const seed = 11
+	r := sim.NewRand(seed)
+	for trial := 0; trial < 50; trial++ {
+		key := make([]byte, hashKeySize)
+		for i := range key {
+			key[i] = byte(r.IntN(256))
+		}
+		tab := newToeplitzTable(key)
+		for _, n := range []int{0, 1, 4, 8, 12, 32, 36} {
+			in := make([]byte, n)
+			for i := range in {
+				in[i] = byte(r.IntN(256))
+			}
+			require.Equal(t, Toeplitz(key, in), tab.hash(in), "seed %d trial %d, %d bytes: go test -run TestToeplitzTableMatchesBitSerial ./model/ena/", seed, trial, n)
+		}
+	}
+}

@@ -41,7 +41,10 @@ type Frame struct {
 	Loopback bool
 	// Hash is the RSS hash computed on receive.
 	Hash uint32
-	pool *Pool
+	// CRC32C is the CRC-32C of Data when the frame's builder knew it
+	// (Templates.BuildSum), for a scoreboard; 0: not known.
+	CRC32C uint32
+	pool   *Pool
 }
 
 // WireLen is the frame's length on the wire, FCS included.
@@ -102,7 +105,7 @@ func (p *Pool) Get(n int) *Frame {
 		f.Data = make([]byte, n, (n+255)&^255)
 	}
 	f.Data = f.Data[:n]
-	f.SrcPool, f.SrcQueue, f.Loopback, f.Hash = -1, -1, false, 0
+	f.SrcPool, f.SrcQueue, f.Loopback, f.Hash, f.CRC32C = -1, -1, false, 0, 0
 	return f
 }
 

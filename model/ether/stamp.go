@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"math/bits"
 )
 
 // Test frames: Ethernet, IPv4 or IPv6, UDP, TCP or ICMP, with a stamp at
@@ -273,11 +274,12 @@ type template struct {
 // (fill byte i of frame s is byte(s)^byte(i)). Over messages of one
 // length a CRC is affine, crc(x) = lin(x) ^ crc(zeros), so
 // crc(frame s) = crc(frame 0) ^ lin(fill part) ^ lin(stamp part), and both
-// parts are linear in the bits of s: 72 CRCs make the tables.
+// parts are linear in the bits of s: 72 CRCs give the parts of single
+// bits, and XORs of those the tables by byte value.
 type templateSums struct {
-	zero uint32     // CRC of the frame of sequence number 0
-	fill [8]uint32  // lin of the fill difference with bit b of byte(s) set
-	bit  [64]uint32 // lin of the stamp difference with bit b of s set
+	zero  uint32         // CRC of the frame of sequence number 0
+	fill  [256]uint32    // lin of the fill difference for byte(s)
+	stamp [8][256]uint32 // lin of the stamp difference for byte i of s (i = 0: lowest)
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -290,33 +292,34 @@ func newTemplateSums(frame0 []byte, off int) *templateSums {
 	s := &templateSums{zero: CRC32C(frame0)}
 	d := make([]byte, n)
 	zeros := CRC32C(d) // the affine constant: crc(x) = lin(x) ^ zeros
-	for b := range s.bit {
+	var fillBit [8]uint32
+	var stampBit [64]uint32
+	for b := range stampBit {
 		binary.BigEndian.PutUint64(d[off+4:], 1<<b)
-		s.bit[b] = CRC32C(d) ^ zeros
+		stampBit[b] = CRC32C(d) ^ zeros
 	}
 	clear(d)
-	for b := range s.fill {
+	for b := range fillBit {
 		for i := off + stampLen; i < n; i++ {
 			d[i] = 1 << b
 		}
-		s.fill[b] = CRC32C(d) ^ zeros
+		fillBit[b] = CRC32C(d) ^ zeros
+	}
+	// A value's entry is the entry without its lowest set bit XOR that bit's.
+	for v := 1; v < 256; v++ {
+		low := bits.TrailingZeros(uint(v))
+		s.fill[v] = s.fill[v&(v-1)] ^ fillBit[low]
+		for i := range s.stamp {
+			s.stamp[i][v] = s.stamp[i][v&(v-1)] ^ stampBit[8*i+low]
+		}
 	}
 	return s
 }
 
 func (s *templateSums) sum(seq uint64) uint32 {
-	c := s.zero
-	for b, v := 0, byte(seq); v != 0; b, v = b+1, v>>1 {
-		if v&1 != 0 {
-			c ^= s.fill[b]
-		}
-	}
-	for b := 0; seq != 0; b, seq = b+1, seq>>1 {
-		if seq&1 != 0 {
-			c ^= s.bit[b]
-		}
-	}
-	return c
+	return s.zero ^ s.fill[byte(seq)] ^
+		s.stamp[0][byte(seq)] ^ s.stamp[1][byte(seq>>8)] ^ s.stamp[2][byte(seq>>16)] ^ s.stamp[3][byte(seq>>24)] ^
+		s.stamp[4][byte(seq>>32)] ^ s.stamp[5][byte(seq>>40)] ^ s.stamp[6][byte(seq>>48)] ^ s.stamp[7][byte(seq>>56)]
 }
 
 // Build writes frame seq of stream into p.

@@ -23,6 +23,7 @@ type Stream struct {
 	SentBytes uint64
 
 	tmpl  ether.Templates
+	flowT []ether.Templates // one per flow: the headers differ by port
 	next  sim.Time
 	rem   uint64
 	total int
@@ -128,11 +129,15 @@ func (g *Generator) Tick(now sim.Time) sim.Time {
 			size := s.size()
 			f = g.pool.Get(size - ether.FCSLen)
 			if s.Flows > 1 {
+				if s.flowT == nil {
+					s.flowT = make([]ether.Templates, s.Flows)
+				}
+				k := s.Sent % uint64(s.Flows)
 				fl := s.Flow
-				fl.SrcPort += uint16(s.Sent % uint64(s.Flows))
-				ether.BuildUDP(f.Data, &fl, s.ID, s.Sent)
+				fl.SrcPort += uint16(k)
+				f.CRC32C = s.flowT[k].BuildSum(f.Data, &fl, s.ID, s.Sent)
 			} else {
-				s.tmpl.Build(f.Data, &s.Flow, s.ID, s.Sent)
+				f.CRC32C = s.tmpl.BuildSum(f.Data, &s.Flow, s.ID, s.Sent)
 			}
 		}
 		wl := f.WireLen()
