@@ -113,6 +113,7 @@ type Device struct {
 	mutSeen int
 	io      ioEngine
 	txDone  []*txCompletionEvent // spent Tx completion events, for reuse
+	rxDone  []*rxDelivery        // spent Rx deliveries, for reuse
 	// The card PF's provisioning block and what it holds.
 	cardPF     *rtl.RegFile
 	cardBusy   bool

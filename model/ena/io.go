@@ -546,18 +546,20 @@ func (d *Device) rxFrame(f *ether.Frame, now sim.Time) {
 func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 	d := fn.d
 	up := d.card.Upstream()
-	// Buffers as the descriptors say, until the frame fits.
-	type buf struct {
-		addr  uint64
-		n     int
-		reqID uint16
+	var ev *rxDelivery
+	if k := len(d.rxDone); k > 0 {
+		ev, d.rxDone = d.rxDone[k-1], d.rxDone[:k-1]
+	} else {
+		ev = &rxDelivery{}
 	}
-	var bufs [maxPktDescs]buf
+	// Buffers as the descriptors say, until the frame fits.
+	bufs := &ev.bufs
 	nb, room := 0, 0
 	at := now
 	for room < len(f.Data) {
 		if q.head+uint16(nb) == q.tail || nb == maxPktDescs {
 			fn.rxDrops++ // no descriptor: dropped, counted for the keep-alive
+			d.rxDone = append(d.rxDone, ev)
 			return
 		}
 		var desc [descSize]byte
@@ -565,16 +567,19 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 		done, err := up.Read(fn.id, at, q.base+uint64(slot)*descSize, desc[:])
 		if err != nil {
 			fn.rxDrops++
+			d.rxDone = append(d.rxDone, ev)
 			return
 		}
 		at = done
 		if want := phaseOf(q.head+uint16(nb), q.depth); desc[3]&rxDescPhase != want {
 			fn.rxDrops++ // posted but not written: the doorbell ran ahead
+			d.rxDone = append(d.rxDone, ev)
 			return
 		}
 		if bad := rxDescMalformed(desc[:], q.depth); bad != "" {
 			d.card.Flag(fn.id, at, "Rx SQ %d slot %d: %s; packet dropped", q.idx, slot, bad)
 			fn.rxDrops++
+			d.rxDone = append(d.rxDone, ev)
 			return
 		}
 		rd := DecodeRxDesc(desc[:])
@@ -582,7 +587,7 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 		if l == 0 {
 			l = 64 << 10
 		}
-		bufs[nb] = buf{rd.Addr, l, rd.ReqID}
+		bufs[nb] = rxBuf{rd.Addr, l, rd.ReqID}
 		room += l
 		nb++
 	}
@@ -591,7 +596,10 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 	fn.rxBytes += uint64(f.WireLen())
 	q.packets++
 	q.bytes += uint64(f.WireLen())
-	data := append([]byte(nil), f.Data...)
+	// The frame's bytes go with the delivery: the MAC's frame is released
+	// when this returns.
+	ev.data = append(ev.data[:0], f.Data...)
+	data := ev.data
 	var l3, l4 uint8
 	l4Of := func(proto byte) uint8 {
 		switch proto {
@@ -614,24 +622,49 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 			l4 = l4Of(data[ether.HeaderLen+6])
 		}
 	}
-	c := q.cq
-	gen := fn.gen
-	d.timers.At(at, func(t sim.Time) {
-		if fn.gen != gen {
-			return // a reset dropped the queue
-		}
+	ev.fn, ev.c, ev.gen, ev.nb, ev.l3, ev.l4, ev.hash = fn, q.cq, fn.gen, nb, l3, l4, hash
+	d.timers.AtEvent(at, ev)
+}
+
+type rxBuf struct {
+	addr  uint64
+	n     int
+	reqID uint16
+}
+
+// rxDelivery is a received frame on its way into host buffers: at its time
+// the bytes are written and one completion per buffer follows. The device
+// keeps spent ones for the next frames (no allocation per packet).
+type rxDelivery struct {
+	fn     *function
+	c      *cq
+	gen    uint64
+	bufs   [maxPktDescs]rxBuf
+	nb     int
+	data   []byte
+	l3, l4 uint8
+	hash   uint32
+}
+
+func (ev *rxDelivery) Fire(t sim.Time) {
+	fn := ev.fn
+	if fn.gen == ev.gen { // a reset dropped the queue
+		up := fn.d.card.Upstream()
 		pos := 0
-		for k := 0; k < nb; k++ {
-			l := min(bufs[k].n, len(data)-pos)
-			_ = up.Write(fn.id, t, bufs[k].addr, data[pos:pos+l])
+		for k := 0; k < ev.nb; k++ {
+			b := ev.bufs[k]
+			l := min(b.n, len(ev.data)-pos)
+			_ = up.Write(fn.id, t, b.addr, ev.data[pos:pos+l])
 			pos += l
 			var cd [rxCdescSize]byte
-			rc := RxCompletion{L3Proto: l3, L4Proto: l4, First: k == 0, Last: k == nb-1, Buffer: true,
-				Length: uint16(l), ReqID: bufs[k].reqID, Hash: hash}
+			rc := RxCompletion{L3Proto: ev.l3, L4Proto: ev.l4, First: k == 0, Last: k == ev.nb-1, Buffer: true,
+				Length: uint16(l), ReqID: b.reqID, Hash: ev.hash}
 			rc.Put(cd[:])
-			fn.writeCompletion(c, cd[:], 3, false, t)
+			fn.writeCompletion(ev.c, cd[:], 3, false, t)
 		}
-	})
+	}
+	ev.fn, ev.c = nil, nil
+	fn.d.rxDone = append(fn.d.rxDone, ev)
 }
 
 // txDesc reads one Tx descriptor: a meta descriptor is stored when it says
