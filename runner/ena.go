@@ -52,7 +52,7 @@ func (s *simulation) runENA(i int, fn bus.Function, pf bool) {
 	if cpus == 0 {
 		cpus = 1
 	}
-	drvCfg := enadrv.Config{NumCPUs: cpus}
+	drvCfg := enadrv.Config{NumCPUs: cpus, Polling: fp.Polling}
 	if slices.Contains(enadrv.Mutations, s.plan.Mutation) {
 		drvCfg.Mutation = s.plan.Mutation
 	}

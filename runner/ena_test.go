@@ -745,3 +745,53 @@ func txScatterGatherOffload(t *testing.T, llq bool) {
 		require.Equal(t, uint16(0xFFFF), checksum(got[14:34], 0), "frame %d: IPv4 header checksum", i)
 	}
 }
+
+// Polling mode (a DPDK-style application): the IO vectors are never
+// unmasked, so the device raises no IO interrupt, and Poll alone cleans
+// every Tx queue: each completion comes back without one.
+func TestENAPollingMode(t *testing.T) {
+	h, dev, _ := enaHost(t, ena.Config{})
+	sink := wire.NewSink()
+	dev.MACTx.Peer = sink
+	const perQ = 600
+	h.Go("pf", h.Function(pcie.PF), func(fn bus.Function) {
+		d, err := enadrv.Probe(fn, enadrv.Config{NumCPUs: 2, Polling: true})
+		require.NoError(t, err)
+		require.True(t, d.WaitLink(10*time.Millisecond))
+		require.NoError(t, d.Open(256, 256))
+		var tmpl [2]ether.Templates
+		var sent [2]uint64
+		deadline := fn.Now() + 10*time.Millisecond
+		for (sent[0] < perQ || sent[1] < perQ || d.TxRoom(0) < 255 || d.TxRoom(1) < 255) && fn.Now() < deadline {
+			for q := 0; q < 2; q++ {
+				var batch []*enadrv.Packet
+				for i := 0; i < min(32, d.TxRoom(q)) && sent[q]+uint64(len(batch)) < perQ; i++ {
+					p := d.AllocPacket()
+					p.Data = p.Data[:1514]
+					fl := ether.Flow{Src: dev.MAC(pcie.PF), Dst: ether.MAC{2, 0, 0x5e, 0, 0, 1}, SrcPort: uint16(1000 + q), DstPort: 9}
+					tmpl[q].Build(p.Data, &fl, uint16(q+1), sent[q]+uint64(len(batch)))
+					batch = append(batch, p)
+				}
+				sent[q] += uint64(d.TxBatch(q, batch))
+			}
+			d.Poll()
+			fn.Spend(200 * time.Nanosecond)
+		}
+		require.Equal(t, [2]uint64{perQ, perQ}, sent)
+		require.Equal(t, 255, d.TxRoom(0), "every Tx completion of queue 0 cleaned by Poll")
+		require.Equal(t, 255, d.TxRoom(1), "every Tx completion of queue 1 cleaned by Poll")
+		// A completion means the data is in the card: let the MAC drain.
+		for (sink.Streams[1] == nil || sink.Streams[2] == nil || sink.Streams[1].Received+sink.Streams[2].Received < 2*perQ) && fn.Now() < deadline {
+			fn.Spend(time.Microsecond)
+		}
+	})
+	require.NoError(t, h.Run(sim.Second))
+	for v := 1; v <= 2; v++ {
+		msgs, unmasks := dev.Interrupts(pcie.PF, v)
+		require.Zero(t, msgs, "IO vector %d raised no message", v)
+		require.Zero(t, unmasks, "IO vector %d was never unmasked", v)
+	}
+	for q := uint16(1); q <= 2; q++ {
+		require.Equal(t, uint64(perQ), sink.Streams[q].Received, "stream %d on the wire", q)
+	}
+}

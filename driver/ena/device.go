@@ -18,6 +18,10 @@ type Config struct {
 	// StaticRxModeration turns adaptive Rx moderation (DIM) off, as
 	// "ethtool -C adaptive-rx off" does: Rx keeps the static delay.
 	StaticRxModeration bool
+	// Polling is DPDK style: the IO vectors are never unmasked (no IO
+	// interrupts), and every Poll cleans every Tx queue, as a polling
+	// application's transmit path does. Admin and AENQ keep vector 0.
+	Polling bool
 }
 
 // Device is a probed ENA function.

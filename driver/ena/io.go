@@ -158,8 +158,10 @@ func (d *Device) Open(txRing, rxRing int) error {
 	for _, r := range d.rx {
 		d.refill(r)
 	}
-	for i := range d.tx {
-		d.unmaskPair(i)
+	if !d.cfg.Polling {
+		for i := range d.tx {
+			d.unmaskPair(i)
+		}
 	}
 	d.up = true
 	return nil
@@ -533,6 +535,12 @@ func (d *Device) Poll() int {
 		d.management()
 	}
 	total := 0
+	if d.cfg.Polling {
+		for _, r := range d.tx {
+			total += d.cleanTx(r)
+		}
+		return total
+	}
 	for q := range d.tx {
 		if fired&(1<<(1+q)) == 0 {
 			continue
