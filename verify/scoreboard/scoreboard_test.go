@@ -266,3 +266,39 @@ func TestCorruptionPastTheKeptBytes(t *testing.T) {
 	require.Equal(t, uint64(1), sb.Counts[Corrupted])
 	require.Contains(t, sb.Kept[0].Detail, "bytes past 128 differ (the first 128 match)")
 }
+
+// Frames without a stamp (a pcap replay) are checked by content: each copy
+// the reference model predicts may arrive once; a copy too many, or an
+// unstamped frame nobody sent, is an extra frame.
+func TestUnstampedFrames(t *testing.T) {
+	replay := make([]byte, 60) // an ARP-sized frame, no stamp
+	copy(replay, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0, 9, 0x08, 0x06})
+	garbage := make([]byte, 60)
+	tests := []struct {
+		name    string
+		routes  fixed
+		recv    [][]byte
+		extra   uint64
+		summary string
+	}{
+		{"replayed to two functions, each gets it", fixed{0: {vf0, vf1}}, [][]byte{replay, replay}, 0, ""},
+		{"a third copy", fixed{0: {vf0, vf1}}, [][]byte{replay, replay, replay}, 1, "without a test stamp that nobody sent"},
+		{"zeros nobody sent", fixed{0: {vf0}}, [][]byte{replay, garbage}, 1, "60 bytes without a test stamp that nobody sent (CRC-32C"},
+		{"dropped by the reference model", fixed{}, [][]byte{replay}, 1, "nobody sent"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sb := New(tt.routes, []string{"vf0", "vf1"})
+			sb.Sent(Wire, replay, 0)
+			for i, f := range tt.recv {
+				sb.Received(Endpoint(i%2), f, sim.Time(i+1)*sim.Microsecond)
+			}
+			sb.Finish()
+			require.Equal(t, tt.extra, sb.Counts[Extra])
+			require.Equal(t, tt.extra == 0, sb.Pass())
+			if tt.summary != "" {
+				require.Contains(t, sb.Summary(), tt.summary)
+			}
+		})
+	}
+}
