@@ -546,20 +546,13 @@ func (d *Device) rxFrame(f *ether.Frame, now sim.Time) {
 func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 	d := fn.d
 	up := d.card.Upstream()
-	var ev *rxDelivery
-	if k := len(d.rxDone); k > 0 {
-		ev, d.rxDone = d.rxDone[k-1], d.rxDone[:k-1]
-	} else {
-		ev = &rxDelivery{}
-	}
 	// Buffers as the descriptors say, until the frame fits.
-	bufs := &ev.bufs
+	var bufs [maxPktDescs]rxBuf
 	nb, room := 0, 0
 	at := now
 	for room < len(f.Data) {
 		if q.head+uint16(nb) == q.tail || nb == maxPktDescs {
 			fn.rxDrops++ // no descriptor: dropped, counted for the keep-alive
-			d.rxDone = append(d.rxDone, ev)
 			return
 		}
 		var desc [descSize]byte
@@ -567,19 +560,16 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 		done, err := up.Read(fn.id, at, q.base+uint64(slot)*descSize, desc[:])
 		if err != nil {
 			fn.rxDrops++
-			d.rxDone = append(d.rxDone, ev)
 			return
 		}
 		at = done
 		if want := phaseOf(q.head+uint16(nb), q.depth); desc[3]&rxDescPhase != want {
 			fn.rxDrops++ // posted but not written: the doorbell ran ahead
-			d.rxDone = append(d.rxDone, ev)
 			return
 		}
 		if bad := rxDescMalformed(desc[:], q.depth); bad != "" {
 			d.card.Flag(fn.id, at, "Rx SQ %d slot %d: %s; packet dropped", q.idx, slot, bad)
 			fn.rxDrops++
-			d.rxDone = append(d.rxDone, ev)
 			return
 		}
 		rd := DecodeRxDesc(desc[:])
@@ -596,6 +586,13 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 	fn.rxBytes += uint64(f.WireLen())
 	q.packets++
 	q.bytes += uint64(f.WireLen())
+	var ev *rxDelivery
+	if k := len(d.rxDone); k > 0 {
+		ev, d.rxDone = d.rxDone[k-1], d.rxDone[:k-1]
+	} else {
+		ev = &rxDelivery{}
+	}
+	ev.bufs = bufs
 	// The frame's bytes go with the delivery: the MAC's frame is released
 	// when this returns.
 	ev.data = append(ev.data[:0], f.Data...)

@@ -263,7 +263,8 @@ type Templates struct {
 
 type template struct {
 	n    int
-	head []byte // the frame up to its stamp's sequence number
+	zero []byte // the whole frame of sequence number 0
+	head []byte // the frame up to its stamp's sequence number (in zero)
 	off  int    // where the stamp starts, or -1: too short for a whole one
 	sums *templateSums
 }
@@ -335,9 +336,7 @@ func (t *Templates) BuildSum(p []byte, fl *Flow, stream uint16, seq uint64) uint
 		return CRC32C(p)
 	}
 	if tm.sums == nil {
-		frame0 := make([]byte, len(p))
-		BuildFrame(frame0, fl, stream, 0)
-		tm.sums = newTemplateSums(frame0, tm.off)
+		tm.sums = newTemplateSums(tm.zero, tm.off)
 	}
 	return tm.sums.sum(seq)
 }
@@ -352,7 +351,7 @@ func (t *Templates) build(p []byte, fl *Flow, stream uint16, seq uint64) *templa
 		if tm == nil {
 			full := make([]byte, len(p))
 			BuildFrame(full, fl, stream, 0)
-			tm = &template{n: len(p), head: full, off: stampAt(full)}
+			tm = &template{n: len(p), zero: full, head: full, off: stampAt(full)}
 			if tm.off >= 0 {
 				tm.head = full[:tm.off+4] // magic and stream; seq follows
 			}
