@@ -53,6 +53,14 @@ func (s *simulation) runENA(i int, fn bus.Function, pf bool) {
 		cpus = 1
 	}
 	drvCfg := enadrv.Config{NumCPUs: cpus, Polling: fp.Polling}
+	if fp.TxUsecs >= 0 {
+		u := uint32(fp.TxUsecs)
+		drvCfg.TxUsecs = &u
+	}
+	if fp.RxUsecs >= 0 {
+		u := uint32(fp.RxUsecs)
+		drvCfg.RxUsecs = &u
+	}
 	if slices.Contains(enadrv.Mutations, s.plan.Mutation) {
 		drvCfg.Mutation = s.plan.Mutation
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -546,6 +547,16 @@ func TestENAMutationsAreCaught(t *testing.T) {
 			t.Fatal("no protocol check in the report")
 		})
 	}
+	// Moderation needs interrupts: an interrupt-mode VF under load, where
+	// completions arrive while NAPI has the vector masked.
+	sc, err = scenario.Load("../testbenches/ena_moderation.yaml")
+	require.NoError(t, err)
+	sc.Traffic[0].Rate = scenario.Rate{PacketsPerSec: 2e6}
+	r, err := Run(sc, Options{Mutation: "early_irq"})
+	require.NoError(t, err)
+	require.False(t, r.Pass)
+	require.Equal(t, "protocol", r.Checks[1].Name)
+	require.Contains(t, r.Checks[1].Detail, "ena_moderation at")
 }
 
 // An ACL that forgets its connections drops the replies the oracle lets
@@ -794,4 +805,36 @@ func TestENAPollingMode(t *testing.T) {
 	for q := uint16(1); q <= 2; q++ {
 		require.Equal(t, uint64(perQ), sink.Streams[q].Received, "stream %d on the wire", q)
 	}
+}
+
+// ENA interrupt moderation under load: with a static Rx delay the vector
+// fires about once per delay however busy the queue (completions written
+// while NAPI had the vector masked count their delay from the first of
+// them), so the message rate falls as the delay grows and packets per
+// interrupt rise with the load. rx_usecs and tx_usecs come from the
+// scenario, as ethtool -C sets them.
+func TestENAStaticModerationUnderLoad(t *testing.T) {
+	sc, err := scenario.Load("../testbenches/ena_moderation.yaml")
+	require.NoError(t, err)
+	rate := func(usecs int, pps float64) float64 {
+		s := *sc
+		s.Functions = slices.Clone(sc.Functions)
+		s.Traffic = slices.Clone(sc.Traffic)
+		s.Functions[1].RxUsecs = usecs
+		s.Traffic[0].Rate = scenario.Rate{PacketsPerSec: pps}
+		r, err := Run(&s, Options{Duration: time.Millisecond})
+		require.NoError(t, err)
+		for _, c := range r.Checks {
+			require.True(t, c.Pass, "rx_usecs %d at %g pps: %s: %s", usecs, pps, c.Name, c.Detail)
+		}
+		return r.Functions[1].InterruptsPerSec
+	}
+	const pairs = 2
+	for _, usecs := range []int{16, 64, 256} {
+		ceiling := pairs * 1e6 / float64(usecs) * 1.1 // one per delay per pair, some slack for the window's edges
+		got := rate(usecs, 2e6)
+		require.LessOrEqual(t, got, ceiling, "rx_usecs %d at 2 Mpps: %.0f interrupts/s", usecs, got)
+		require.Greater(t, got, ceiling/4, "rx_usecs %d at 2 Mpps: the vectors still fire (%.0f/s)", usecs, got)
+	}
+	require.Greater(t, rate(0, 400e3), 10*rate(64, 400e3), "no delay: an interrupt per completion")
 }

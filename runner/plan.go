@@ -42,18 +42,20 @@ type Plan struct {
 
 // FuncPlan is one function with its driver.
 type FuncPlan struct {
-	Name       string
-	VF         int // -1 for the PF
-	TxRing     int
-	RxRing     int
-	ITR        int // 0 dynamic, else an EITR register value
-	MTU        int
-	Queues     int
-	MAC        ether.MAC
-	SpoofCheck bool
-	RateMbps   int
-	Polling    bool
-	Allowances scenario.Allowances // ENA VFs
+	Name   string
+	VF     int // -1 for the PF
+	TxRing int
+	RxRing int
+	ITR    int // 0 dynamic, else an EITR register value
+	// ENA interrupt delays in µs; RxUsecs -1: adaptive (DIM).
+	RxUsecs, TxUsecs int
+	MTU              int
+	Queues           int
+	MAC              ether.MAC
+	SpoofCheck       bool
+	RateMbps         int
+	Polling          bool
+	Allowances       scenario.Allowances // ENA VFs
 	// ENA VFs: the security group and network ACL the card PF programs
 	// (both nil: the ACL is off for the VF; one nil: its default).
 	SecurityGroup *cardctl.SecurityGroup

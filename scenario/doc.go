@@ -23,6 +23,9 @@
 //	  - {name: pf, driver: ixgbe}
 //	  - {name: vf0, driver: ixgbevf, mac: "02:00:00:00:00:10", mode: poll,
 //	     rx_ring: 512, tx_ring: 1024, itr: dynamic, spoof_check: true, rate_limit_mbps: 0}
+//	  - {name: vf0, rx_usecs: 64, tx_usecs: 64}                  # ENA moderation, as ethtool -C:
+//	                                                            # rx_usecs dynamic (net_dim, the
+//	                                                            # default) or µs; tx_usecs µs (64)
 //	  - {name: vf1, security_group: web, network_acl: public,   # ENA: the ACL for this VF (one
 //	     allowances: {pps: 1Mpps, bw_in: 5Gbps, bw_out: 5Gbps, conntrack: 1000, linklocal_pps: 1024}}
 //	                                                            # missing: allow-all NACL, or an SG
@@ -53,6 +56,8 @@
 //	  - {kind: tx_completion_stop, at: 300ms}  # ENA: Tx completions lost until the driver resets
 //
 // Rates: line, N[k|M|G]bps (frame bits including FCS), N[k|M]pps. Frame
-// sizes include the 4-byte FCS (64..1518). itr: dynamic, a rate like 20k,
-// or an EITR register value (8..4088 in steps of 8).
+// sizes include the 4-byte FCS (64..1518), and at least the stream's
+// headers and its 12-byte stamp. itr (82599): dynamic, a rate like 20k, or
+// an EITR register value (8..4088 in steps of 8); rx_usecs and tx_usecs
+// (ENA): 0..32767 µs, rx_usecs also dynamic.
 package scenario

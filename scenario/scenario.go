@@ -92,24 +92,34 @@ type Fault struct {
 	Line int
 }
 
+// ENA moderation limits: the driver's initial Tx delay, and the 15-bit
+// delay fields of the unmask register at the model's 1 µs resolution.
+const (
+	enaInitialTxUsecs = 64
+	enaMaxUsecs       = 0x7FFF
+)
+
 // FaultKinds are the faults a scenario can inject.
 var FaultKinds = []string{"keep_alive_stop", "tx_completion_stop"}
 
 // Function is a PCIe function with its driver.
 type Function struct {
-	Name       string
-	Driver     string
-	RxRing     int
-	TxRing     int
-	ITR        int // 0 = dynamic, else an EITR register value
-	MTU        int
-	Queues     int
-	MAC        [6]byte
-	HasMAC     bool
-	SpoofCheck bool
-	RateMbps   int
-	Polling    bool
-	Line       int
+	Name   string
+	Driver string
+	RxRing int
+	TxRing int
+	ITR    int // 0 = dynamic, else an EITR register value
+	// ENA: the interrupt delays "ethtool -C" would set, in µs. RxUsecs
+	// -1 is adaptive moderation (Linux net_dim, the driver's default).
+	RxUsecs, TxUsecs int
+	MTU              int
+	Queues           int
+	MAC              [6]byte
+	HasMAC           bool
+	SpoofCheck       bool
+	RateMbps         int
+	Polling          bool
+	Line             int
 	// ENA VFs: the allowances the card PF provisions (0: unlimited).
 	Allowances Allowances
 	// ENA VFs: the security group and the network ACL of the VF's subnet
@@ -242,6 +252,8 @@ type funcDoc struct {
 	RxRing        int       `yaml:"rx_ring"`
 	TxRing        int       `yaml:"tx_ring"`
 	ITR           yaml.Node `yaml:"itr"`
+	RxUsecs       yaml.Node `yaml:"rx_usecs"`
+	TxUsecs       *int      `yaml:"tx_usecs"`
 	MTU           int       `yaml:"mtu"`
 	Queues        int       `yaml:"queues"`
 	MAC           string    `yaml:"mac"`
@@ -665,7 +677,32 @@ func (p *parser) function(n *yaml.Node, vfs int, personality string) Function {
 	if f.MTU < 68 || f.MTU > 9710 {
 		p.fail(n.Line, "function %s: mtu %d outside 68..9710", f.Name, f.MTU)
 	}
-	if d.ITR.Kind != 0 && d.ITR.Value != "dynamic" {
+	f.RxUsecs, f.TxUsecs = -1, enaInitialTxUsecs
+	if personality == "ena" {
+		if d.ITR.Kind != 0 {
+			p.fail(d.ITR.Line, "function %s: itr is the 82599's EITR; an ENA function takes rx_usecs (dynamic or µs) and tx_usecs", f.Name)
+		}
+		if d.RxUsecs.Kind != 0 && d.RxUsecs.Value != "dynamic" {
+			x, err := strconv.Atoi(d.RxUsecs.Value)
+			if err != nil || x < 0 || x > enaMaxUsecs {
+				p.fail(d.RxUsecs.Line, "function %s: rx_usecs %q: want dynamic (adaptive, the default) or a delay in µs 0..%d", f.Name, d.RxUsecs.Value, enaMaxUsecs)
+			}
+			f.RxUsecs = x
+		}
+		if d.TxUsecs != nil {
+			if *d.TxUsecs < 0 || *d.TxUsecs > enaMaxUsecs {
+				p.fail(n.Line, "function %s: tx_usecs %d: want a delay in µs 0..%d", f.Name, *d.TxUsecs, enaMaxUsecs)
+			}
+			f.TxUsecs = *d.TxUsecs
+		}
+	} else if d.RxUsecs.Kind != 0 || d.TxUsecs != nil {
+		line := n.Line
+		if d.RxUsecs.Kind != 0 {
+			line = d.RxUsecs.Line
+		}
+		p.fail(line, "function %s: rx_usecs and tx_usecs are ENA moderation; an 82599 function takes itr", f.Name)
+	}
+	if d.ITR.Kind != 0 && d.ITR.Value != "dynamic" && personality != "ena" {
 		v := d.ITR.Value
 		if strings.HasSuffix(v, "k") {
 			k, err := strconv.ParseFloat(strings.TrimSuffix(v, "k"), 64)

@@ -112,6 +112,31 @@ func TestFaultsAndENASettings(t *testing.T) {
 	}
 }
 
+// Interrupt moderation is the personality's own: EITR for the 82599,
+// rx_usecs/tx_usecs (ethtool -C) for ENA.
+func TestModerationSettings(t *testing.T) {
+	base := "name: t\ncard: {personality: %s, vfs: 1}\nfunctions:\n  - {name: pf}\n  - {name: vf0, %s}\n"
+	s, err := Parse("t.yaml", []byte(fmt.Sprintf(base, "ena", "rx_usecs: 64, tx_usecs: 0")))
+	require.NoError(t, err)
+	require.Equal(t, 64, s.Functions[1].RxUsecs)
+	require.Equal(t, 0, s.Functions[1].TxUsecs)
+	s, err = Parse("t.yaml", []byte(fmt.Sprintf(base, "ena", "rx_usecs: dynamic")))
+	require.NoError(t, err)
+	require.Equal(t, -1, s.Functions[1].RxUsecs, "dynamic: adaptive moderation")
+	require.Equal(t, 64, s.Functions[1].TxUsecs, "the driver's initial Tx delay")
+	for _, tc := range []struct{ personality, fn, want string }{
+		{"ena", "itr: 0x28", "t.yaml:5: function vf0: itr is the 82599's EITR; an ENA function takes rx_usecs (dynamic or µs) and tx_usecs"},
+		{"ena", "rx_usecs: 40000", `t.yaml:5: function vf0: rx_usecs "40000": want dynamic (adaptive, the default) or a delay in µs 0..32767`},
+		{"ena", "rx_usecs: soon", `rx_usecs "soon": want dynamic`},
+		{"ena", "tx_usecs: -1", "function vf0: tx_usecs -1: want a delay in µs 0..32767"},
+		{"ixgbe", "rx_usecs: 8", "t.yaml:5: function vf0: rx_usecs and tx_usecs are ENA moderation; an 82599 function takes itr"},
+		{"ixgbe", "tx_usecs: 8", "rx_usecs and tx_usecs are ENA moderation"},
+	} {
+		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, tc.personality, tc.fn)))
+		require.ErrorContains(t, err, tc.want, tc.fn)
+	}
+}
+
 func TestTrafficHeaders(t *testing.T) {
 	base := "name: t\nfunctions:\n  - {name: pf}\ntraffic:\n  - {from: wire, to: pf, rate: 1kpps, %s}\n"
 	s, err := Parse("t.yaml", []byte(fmt.Sprintf(base, `proto: tcp, src_ip: "2001:db8::1", dst_ip: "2001:db8::a", src_port: 40000, dst_port: 443, frame_size: 90`)))

@@ -21,19 +21,24 @@ func benchCmd(stdout io.Writer) *cobra.Command {
 	var (
 		function, stream string
 		itrs, loads      string
+		rxUsecs          string
 		duration         time.Duration
 		out              string
 		seed             uint64
 	)
 	c := &cobra.Command{
 		Use:   "bench [SCENARIO]",
-		Short: "Sweep a function's interrupt moderation (EITR) against a stream's offered load: table and PNG plots",
+		Short: "Sweep a function's interrupt moderation (EITR, or ENA rx-usecs) against a stream's offered load: table and PNG plots",
 		Long: `Run the scenario (the built-in default without an argument) once per
 moderation setting × offered load and report, for the function, throughput,
 interrupt rate, packets per interrupt and the stream's latency percentiles,
 as a table (printed, and bench.csv, bench.json) and PNG plots in --out:
 irq_vs_throughput.png (the trade-off each setting makes),
-throughput_vs_load.png, latency_vs_load.png.`,
+throughput_vs_load.png, latency_vs_load.png.
+
+The setting swept is the 82599's EITR (--itr) on an 82599 card, and the
+ENA Rx interrupt delay (--rx-usecs: dynamic for adaptive moderation, or µs)
+on an ENA card.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			load := func() (*scenario.Scenario, error) {
@@ -66,12 +71,24 @@ throughput_vs_load.png, latency_vs_load.png.`,
 			if si < 0 {
 				return &exitError{exitBadInput, fmt.Errorf("--stream %q: the scenario has %s", stream, strings.Join(stNames, ", "))}
 			}
-			values, err := parseList("--itr", itrs, true)
+			ena := base.Card.Personality == "ena"
+			switch {
+			case ena && c.Flags().Changed("itr"):
+				return &exitError{exitBadInput, fmt.Errorf("--itr is the 82599's EITR; on an ENA card sweep --rx-usecs")}
+			case !ena && c.Flags().Changed("rx-usecs"):
+				return &exitError{exitBadInput, fmt.Errorf("--rx-usecs is ENA moderation; on an 82599 card sweep --itr")}
+			}
+			var values []float64
+			if ena {
+				values, err = parseUsecs(rxUsecs)
+			} else {
+				values, err = parseList("--itr", itrs, true)
+			}
 			if err != nil {
 				return &exitError{exitBadInput, err}
 			}
 			for _, v := range values {
-				if v != 0 && (v < 8 || v > 4088 || int(v)%8 != 0) {
+				if !ena && v != 0 && (v < 8 || v > 4088 || int(v)%8 != 0) {
 					return &exitError{exitBadInput, fmt.Errorf("--itr %#x: want dynamic or an EITR value 8..4088 in steps of 8", int(v))}
 				}
 			}
@@ -92,12 +109,25 @@ throughput_vs_load.png, latency_vs_load.png.`,
 					return fmt.Sprintf("%#x", int(v))
 				},
 			}
+			if ena {
+				sweep.Param = function + " rx_usecs"
+				sweep.Format = func(v float64) string {
+					if v < 0 {
+						return "dynamic"
+					}
+					return fmt.Sprintf("%dus", int(v))
+				}
+			}
 			run := func(itr, pps float64) (*report.Report, error) {
 				sc, err := load() // a fresh copy per point: points share nothing
 				if err != nil {
 					return nil, err
 				}
-				sc.Functions[fi].ITR = int(itr)
+				if ena {
+					sc.Functions[fi].RxUsecs = int(itr)
+				} else {
+					sc.Functions[fi].ITR = int(itr)
+				}
 				sc.Traffic[si].Rate = scenario.Rate{PacketsPerSec: pps}
 				return runner.Run(sc, runner.Options{Duration: duration, Seed: seed, SeedSet: c.Flags().Changed("seed")})
 			}
@@ -132,6 +162,7 @@ throughput_vs_load.png, latency_vs_load.png.`,
 	f := c.Flags()
 	f.StringVar(&function, "function", "vf1", "the function whose moderation is swept and measured")
 	f.StringVar(&itrs, "itr", "dynamic,0x28,0xC8,0x320", "EITR values to sweep (decimal, 0x hex, or dynamic)")
+	f.StringVar(&rxUsecs, "rx-usecs", "dynamic,8,20,64", "ENA: Rx interrupt delays to sweep (dynamic for adaptive moderation, or µs 0..32767)")
 	f.StringVar(&stream, "stream", "wire-to-vf1", "the stream whose offered load is swept (and whose latency is measured)")
 	f.StringVar(&loads, "pps", "20000,100000,400000,800000", "offered loads, packets per second")
 	f.DurationVar(&duration, "duration", 2*time.Millisecond, "measurement window per point")
@@ -142,6 +173,24 @@ throughput_vs_load.png, latency_vs_load.png.`,
 
 // parseList reads comma-separated numbers (decimal or 0x hex; "dynamic" is
 // 0 where allowed).
+// parseUsecs reads --rx-usecs: dynamic (-1) or delays in µs.
+func parseUsecs(s string) ([]float64, error) {
+	var out []float64
+	for _, it := range strings.Split(s, ",") {
+		it = strings.TrimSpace(it)
+		if it == "dynamic" {
+			out = append(out, -1)
+			continue
+		}
+		v, err := strconv.Atoi(it)
+		if err != nil || v < 0 || v > 0x7FFF {
+			return nil, fmt.Errorf("--rx-usecs: %q: want dynamic or a delay in µs 0..32767", it)
+		}
+		out = append(out, float64(v))
+	}
+	return out, nil
+}
+
 func parseList(flag, s string, dynamic bool) ([]float64, error) {
 	var out []float64
 	for _, it := range strings.Split(s, ",") {

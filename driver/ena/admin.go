@@ -273,6 +273,9 @@ func (d *Device) initModeration() error {
 	d.IntrDelayRes, d.TxUsecs, d.RxUsecs = 1, ENA_INTR_INITIAL_TX_USECS, ENA_INTR_INITIAL_RX_USECS
 	d.AdaptiveRx = false
 	if !d.supports(ENA_ADMIN_INTERRUPT_MODERATION) {
+		if d.cfg.TxUsecs != nil || d.cfg.RxUsecs != nil {
+			return fmt.Errorf("ena: tx/rx usecs set, but the device does not offer interrupt moderation (feature %d)", ENA_ADMIN_INTERRUPT_MODERATION)
+		}
 		return nil
 	}
 	p, err := d.getFeature(ENA_ADMIN_INTERRUPT_MODERATION, 0)
@@ -287,7 +290,14 @@ func (d *Device) initModeration() error {
 	d.RxUsecs = d.RxUsecs * uint32(d.IntrDelayRes) / uint32(res)
 	d.IntrDelayRes = res
 	// The feature's presence is what enables adaptive moderation.
-	d.AdaptiveRx = !d.cfg.StaticRxModeration
+	d.AdaptiveRx = !d.cfg.StaticRxModeration && d.cfg.RxUsecs == nil
+	// ethtool -C: interval = usecs / resolution.
+	if u := d.cfg.TxUsecs; u != nil {
+		d.TxUsecs = *u / uint32(res)
+	}
+	if u := d.cfg.RxUsecs; u != nil {
+		d.RxUsecs = *u / uint32(res)
+	}
 	return nil
 }
 

@@ -18,6 +18,10 @@ type Config struct {
 	// StaticRxModeration turns adaptive Rx moderation (DIM) off, as
 	// "ethtool -C adaptive-rx off" does: Rx keeps the static delay.
 	StaticRxModeration bool
+	// TxUsecs and RxUsecs set the interrupt delays after probe, in µs, as
+	// "ethtool -C tx-usecs/rx-usecs" does (nil: the initial 64 and 20 µs).
+	// A static RxUsecs turns adaptive Rx moderation off ("adaptive-rx off").
+	TxUsecs, RxUsecs *uint32
 	// Polling is DPDK style: the IO vectors are never unmasked (no IO
 	// interrupts), and every Poll cleans every Tx queue, as a polling
 	// application's transmit path does. Admin and AENQ keep vector 0.

@@ -39,7 +39,11 @@
 //	stored meta descriptor, one 8-byte completion per packet (req_id) once
 //	its data is in; Rx: RSS picks the queue, one 16-byte completion per
 //	buffer with the hash; IO vectors auto-mask on delivery and fire their
-//	pair's Rx or Tx delay after the first event once unmasked.
+//	pair's Rx or Tx delay after the first completion not yet signalled:
+//	one written while the vector was unmasked starts its own delay, and
+//	an unmask with completions waiting fires the first one's delay after
+//	it was written (at once if that has passed), so a busy vector fires
+//	about once per delay.
 //
 // Bad input is flagged on the card and survived: an AQ or ACQ shape that
 // is not a power of two of 64-byte entries, a doorbell that runs ahead of

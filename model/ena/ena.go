@@ -433,4 +433,4 @@ func (d *Device) strike(m string) bool {
 }
 
 // Mutations lists the model's mutations (Config.Mutation).
-var Mutations = []string{"stale_phase", "bogus_req_id", "unknown_cmd_id", "acl_stateless"}
+var Mutations = []string{"stale_phase", "bogus_req_id", "unknown_cmd_id", "acl_stateless", "early_irq"}

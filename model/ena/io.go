@@ -65,6 +65,7 @@ type vector struct {
 	masked     bool
 	pending    bool
 	first      sim.Time // earliest event not yet signalled
+	firstTx    bool     // and whether it was a Tx completion
 	txDelay    sim.Time
 	rxDelay    sim.Time
 	due        sim.Time // a message is scheduled at due (0: none)
@@ -216,7 +217,17 @@ func (fn *function) unmask(vi int, v uint32, at sim.Time) {
 		vec.unmaskings++
 		vec.masked = false
 		if vec.pending {
-			fn.schedule(vi, vec.first, 0, at)
+			// Completions came while the vector was masked (NAPI was
+			// busy): their delay runs from the first of them, so under
+			// load the vector fires once per delay, not at every unmask.
+			delay := vec.rxDelay
+			if vec.firstTx {
+				delay = vec.txDelay
+			}
+			if fn.d.strike("early_irq") {
+				delay = 0 // the mutation: this unmask fires at once
+			}
+			fn.schedule(vi, vec.first, delay, at)
 		}
 	}
 }
@@ -225,7 +236,7 @@ func (fn *function) unmask(vi int, v uint32, at sim.Time) {
 func (fn *function) event(vi int, tx bool, at sim.Time) {
 	vec := &fn.vecs[vi]
 	if !vec.pending {
-		vec.pending, vec.first = true, at
+		vec.pending, vec.first, vec.firstTx = true, at, tx
 	}
 	if vec.masked {
 		return

@@ -504,6 +504,9 @@ func (c *Checker) eitrWrite(f pcie.Func, off, v uint32) {
 // MSIX observes a message as it leaves the card (where moderation is
 // defined).
 func (c *Checker) MSIX(f pcie.Func, v int, at sim.Time) {
+	if c.enaFns != nil {
+		c.enaMSIX(f, v, at)
+	}
 	c.msgs[f]++
 	st := c.vec(f, v)
 	st.msgs++

@@ -20,6 +20,10 @@ import (
 //	ena_tx_req_id   a Tx completion for a request id no fetched descriptor
 //	                carried (host-mode SQs)
 //	ena_doorbell    an SQ doorbell more than the queue's depth past the last
+//	ena_moderation  an IO vector's message sooner after the first completion
+//	                it had not signalled than the shorter of the Rx and Tx
+//	                delays in force meanwhile (written to its unmask register,
+//	                at the resolution GET_FEATURE INTERRUPT_MODERATION gave)
 //
 // Offsets and layouts: ena_regs_defs.h, ena_admin_defs.h,
 // ena_eth_io_defs.h (specs/ena.md).
@@ -31,14 +35,31 @@ const (
 	enaCreateSQ, enaCreateCQ               = 1, 3
 	enaTxMetaDesc                          = 1 << 23
 	enaTxCompReq                           = 1 << 28
+	enaGetFeature, enaIntrModeration       = 8, 20
+	enaUnmaskBase, enaIOWindowEnd          = 0x1800, 0x2000
+	enaUnmaskDelayMask, enaUnmaskTxShift   = 0x7FFF, 15
+	enaUnmaskNoUpdate                      = 1 << 31
 )
 
+// enaVector is what the moderation rule tracks of one IO vector: the
+// delays in force and the first completion not yet signalled. A message
+// may come as soon as the shortest delay in force since that completion
+// has passed: an Rx completion after a Tx one may bring the message
+// forward, and so may an unmask that shortens the delays.
+type enaVector struct {
+	rxDelay, txDelay sim.Time
+	pending          bool
+	first            sim.Time
+	minDelay         sim.Time
+}
+
 type enaQueue struct {
-	base  uint64
-	depth uint16
-	entry int
-	tail  uint16 // completions written (CQs)
-	tx    bool
+	base   uint64
+	depth  uint16
+	entry  int
+	tail   uint16 // completions written (CQs)
+	tx     bool
+	vector int // MSI-X vector (CQs)
 }
 
 type enaSQ struct {
@@ -87,6 +108,20 @@ type enaFn struct {
 	// ringsLo..ringsHi bounds every IO queue: most DMA is packet data,
 	// outside all of them, and needs no search.
 	ringsLo, ringsHi uint64
+	delayRes         sim.Time // the interrupt delay unit (1 µs until the device says)
+	vectors          map[int]*enaVector
+}
+
+func (e *enaFn) vector(v int) *enaVector {
+	if e.vectors == nil {
+		e.vectors = map[int]*enaVector{}
+	}
+	st := e.vectors[v]
+	if st == nil {
+		st = &enaVector{}
+		e.vectors[v] = st
+	}
+	return st
 }
 
 // bound widens the IO queues' bounds by the ring at base of size bytes.
@@ -137,6 +172,21 @@ func (c *Checker) enaMMIOWrite(f pcie.Func, off, v uint32, at sim.Time) {
 	case enaACQCaps:
 		e.acqDepth, e.acqTail = uint16(v), 0
 		clear(e.outstanding)
+	}
+	if off >= enaUnmaskBase && off < enaIOWindowEnd {
+		if i := int(off-enaUnmaskBase) / 4; i < len(e.cqs) && e.cqs[i] != nil && v&enaUnmaskNoUpdate == 0 {
+			res := e.delayRes
+			if res == 0 {
+				res = sim.Microsecond
+			}
+			st := e.vector(e.cqs[i].vector)
+			st.rxDelay = sim.Time(v&enaUnmaskDelayMask) * res
+			st.txDelay = sim.Time(v>>enaUnmaskTxShift&enaUnmaskDelayMask) * res
+			if st.pending {
+				st.minDelay = min(st.minDelay, st.rxDelay, st.txDelay)
+			}
+		}
+		return
 	}
 	for i, q := range e.sqs {
 		if q == nil || q.doorbell != off {
@@ -195,6 +245,9 @@ func (c *Checker) enaDMA(f pcie.Func, write bool, addr uint64, data []byte, at s
 				"slot %d with phase %d; the next completion goes to slot %d with phase %d", slot, data[3]&1, q.tail&(q.depth-1), want)
 		}
 		q.tail++
+		if st := e.vector(q.vector); !st.pending {
+			st.pending, st.first, st.minDelay = true, at, min(st.rxDelay, st.txDelay)
+		}
 		if q.tx {
 			id := int(le.Uint16(data))
 			for _, s := range e.sqs {
@@ -233,9 +286,15 @@ func (e *enaFn) created(cmd, comp []byte) {
 	case enaCreateCQ:
 		idx := int(le.Uint16(comp[8:]))
 		e.cqs = grow(e.cqs, idx)
-		q := &enaQueue{base: uint64(le.Uint32(cmd[12:])) | uint64(le.Uint16(cmd[16:]))<<32, depth: le.Uint16(cmd[6:]), entry: int(cmd[5]&0x1F) * 4, tx: cmd[5]&0x1F == 2}
+		q := &enaQueue{base: uint64(le.Uint32(cmd[12:])) | uint64(le.Uint16(cmd[16:]))<<32, depth: le.Uint16(cmd[6:]), entry: int(cmd[5]&0x1F) * 4, tx: cmd[5]&0x1F == 2, vector: int(le.Uint32(cmd[8:]))}
 		e.cqs[idx] = q
 		e.bound(q.base, int(q.depth)*q.entry)
+	case enaGetFeature:
+		if cmd[17] == enaIntrModeration {
+			if res := le.Uint16(comp[8:]); res != 0 {
+				e.delayRes = sim.Time(res) * sim.Microsecond
+			}
+		}
 	case enaCreateSQ:
 		idx := int(le.Uint16(comp[8:]))
 		s := &enaSQ{base: uint64(le.Uint32(cmd[12:])) | uint64(le.Uint16(cmd[16:]))<<32, depth: le.Uint16(cmd[10:]), cq: int(le.Uint16(cmd[8:])),
@@ -262,4 +321,21 @@ func grow[T any](s []*T, idx int) []*T {
 		s = append(s, make([]*T, idx+1-len(s))...)
 	}
 	return s
+}
+
+// enaMSIX checks an IO vector's message against its moderation and starts
+// its next interval.
+func (c *Checker) enaMSIX(f pcie.Func, v int, at sim.Time) {
+	if v == 0 {
+		return // admin and AENQ: not moderated
+	}
+	e := c.enaOf(f)
+	st := e.vector(v)
+	if st.pending {
+		if due := st.first + st.minDelay; at < due {
+			c.violate("ena_moderation", at, f, fmt.Sprintf("MSI-X vector %d", v),
+				"fired %v after its first unsignalled completion (at %v); the shortest delay in force since is %v", at-st.first, st.first, st.minDelay)
+		}
+	}
+	st.pending = false
 }
