@@ -29,7 +29,8 @@
 //	irq_moderation   two messages of a vector closer than its EITR interval
 //
 // On an ENA card (NewENA; ena.go): ena_phase, ena_cmd_id, ena_tx_req_id,
-// ena_doorbell, with the queues learned from the admin stream.
+// ena_doorbell, ena_moderation, with the queues and their vectors learned
+// from the admin stream and the delays from the unmask register writes.
 //
 // Register offsets come from the regmaps (model/ixgbe), so the checker and
 // the model cannot disagree about where a register is.
