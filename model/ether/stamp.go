@@ -5,6 +5,8 @@ import (
 	"errors"
 	"hash/crc32"
 	"math/bits"
+	"sync"
+	"sync/atomic"
 )
 
 // Test frames: Ethernet, IPv4 or IPv6, UDP, TCP or ICMP, with a stamp at
@@ -278,10 +280,25 @@ type template struct {
 // parts are linear in the bits of s: 72 CRCs give the parts of single
 // bits, and XORs of those the tables by byte value.
 type templateSums struct {
-	zero  uint32         // CRC of the frame of sequence number 0
+	zero uint32 // CRC of the frame of sequence number 0
+	*sumTables
+}
+
+// sumTables depend only on a frame's length and stamp offset, so every
+// template of that shape shares them, across runs in one process.
+type sumTables struct {
 	fill  [256]uint32    // lin of the fill difference for byte(s)
 	stamp [8][256]uint32 // lin of the stamp difference for byte i of s (i = 0: lowest)
 }
+
+// sumTablesByShape keeps up to maxSumShapes shapes (9 KiB each): a run of
+// mixed sizes makes more, which are built per template instead.
+var (
+	sumTablesByShape sync.Map // [2]int{length, stamp offset} → *sumTables
+	sumShapes        atomic.Int32
+)
+
+const maxSumShapes = 512
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -289,8 +306,23 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 func CRC32C(p []byte) uint32 { return crc32.Checksum(p, castagnoli) }
 
 func newTemplateSums(frame0 []byte, off int) *templateSums {
-	n := len(frame0)
-	s := &templateSums{zero: CRC32C(frame0)}
+	shape := [2]int{len(frame0), off}
+	t, ok := sumTablesByShape.Load(shape)
+	switch {
+	case ok:
+	case sumShapes.Load() < maxSumShapes:
+		var loaded bool
+		if t, loaded = sumTablesByShape.LoadOrStore(shape, newSumTables(len(frame0), off)); !loaded {
+			sumShapes.Add(1)
+		}
+	default:
+		t = newSumTables(len(frame0), off)
+	}
+	return &templateSums{zero: CRC32C(frame0), sumTables: t.(*sumTables)}
+}
+
+func newSumTables(n, off int) *sumTables {
+	s := &sumTables{}
 	d := make([]byte, n)
 	zeros := CRC32C(d) // the affine constant: crc(x) = lin(x) ^ zeros
 	var fillBit [8]uint32
