@@ -89,33 +89,44 @@ func newLink(c LinkConfig) *Link {
 	return l
 }
 
-// read times a card DMA read of n bytes issued at at: requests upstream,
-// completions downstream. It returns when the last completion is in.
+// read times a card DMA read of n bytes issued at at: a request upstream
+// per MaxReadReq bytes, each answered downstream by completions of up to
+// MaxPayload bytes (one, empty, for n = 0). It returns when the last
+// completion is in. This is the DMA hot path: lane.send written out.
 func (l *Link) read(at sim.Time, n int) sim.Time {
+	c := &l.Cfg
+	up, down := &l.up, &l.down
+	hdr := uint64(c.TLPHeader)
 	done := at
-	for off := 0; off < n || off == 0; off += l.Cfg.MaxReadReq {
-		chunk := n - off
-		if chunk > l.Cfg.MaxReadReq {
-			chunk = l.Cfg.MaxReadReq
-		}
-		arr := l.up.send(at, 0)
-		for c := 0; c < chunk || c == 0; c += l.Cfg.MaxPayload {
-			p := chunk - c
-			if p > l.Cfg.MaxPayload {
-				p = l.Cfg.MaxPayload
+	for off := 0; ; off += c.MaxReadReq {
+		chunk := min(n-off, c.MaxReadReq)
+		up.busy = max(at, up.busy) + up.serHdr
+		up.bytes += hdr
+		up.tlps++
+		arr := up.busy + c.Latency
+		for p := 0; ; p += c.MaxPayload {
+			k := min(chunk-p, c.MaxPayload)
+			var d sim.Time
+			switch k {
+			case c.MaxPayload:
+				d = down.serFull
+			case 0:
+				d = down.serHdr
+			default:
+				d = c.ser(k + c.TLPHeader)
 			}
-			if t := l.down.send(arr, p); t > done {
-				done = t
-			}
-			if chunk == 0 {
+			down.busy = max(arr, down.busy) + d
+			down.bytes += hdr + uint64(k)
+			down.tlps++
+			done = max(done, down.busy+c.Latency)
+			if p+k >= chunk {
 				break
 			}
 		}
-		if n == 0 {
-			break
+		if off+chunk >= n {
+			return done
 		}
 	}
-	return done
 }
 
 // write times a posted write of n bytes in the given direction; it
