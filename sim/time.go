@@ -27,6 +27,9 @@ func FromDuration(d time.Duration) Time {
 	if d <= 0 {
 		return 0
 	}
+	if uint64(d) > uint64(Never)/uint64(Nanosecond) {
+		return Never // beyond 213 days of picoseconds: saturate, never wrap
+	}
 	return Time(d) * Nanosecond
 }
 

@@ -18,4 +18,11 @@
 // is read by scanning the chunks from the start. Every corruption — bad
 // magic or version, a CRC mismatch, a truncated chunk, a bad varint — is
 // an error naming the byte offset, never a panic.
+//
+// Reading (text.go, vcd.go, chrome.go; the CLI's nicforge trace): Collect
+// gathers the events a Filter selects (time window, functions, kinds) in
+// time order; each event prints as one line of text; WriteVCD turns them
+// into waveforms (per function: the last MMIO write and read, DMA bytes,
+// MSI-X counts per vector; the uplink's frames) for GTKWave or Surfer, and
+// WriteChrome into a trace-event JSON timeline for Perfetto.
 package trace

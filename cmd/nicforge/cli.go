@@ -40,11 +40,12 @@ func execute(args []string, stdout, stderr io.Writer) int {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
+	root.SetIn(stdin)
 	root.SetArgs(args)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &exitError{exitBadInput, fmt.Errorf("%w\n%s", err, c.UsageString())}
 	})
-	root.AddCommand(runCmd(stdout), conformCmd(stdout), regressCmd(stdout, stderr), coverageCmd(stdout), benchCmd(stdout), &cobra.Command{
+	root.AddCommand(runCmd(stdout), conformCmd(stdout), regressCmd(stdout, stderr), coverageCmd(stdout), benchCmd(stdout), traceCmd(stdout), &cobra.Command{
 		Use:   "version",
 		Short: "Print the version",
 		Run:   func(c *cobra.Command, _ []string) { fmt.Fprintln(stdout, "nicforge", version) },
