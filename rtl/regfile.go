@@ -93,6 +93,24 @@ func (r *RegSpec) Elems() int {
 // ElemOffset returns the offset of element i.
 func (r *RegSpec) ElemOffset(i int) uint32 { return r.Offset + uint32(i)*r.Stride }
 
+// NameAt names the register at byte offset off: its name, with the index
+// for an element of an array (VFTDH[3]); false for a hole.
+func (b *BlockSpec) NameAt(off uint32) (string, bool) {
+	for i := range b.Regs {
+		r := &b.Regs[i]
+		if r.Elems() == 1 {
+			if off == r.Offset {
+				return r.Name, true
+			}
+			continue
+		}
+		if off >= r.Offset && r.Stride > 0 && (off-r.Offset)%r.Stride == 0 && int((off-r.Offset)/r.Stride) < r.Elems() {
+			return fmt.Sprintf("%s[%d]", r.Name, (off-r.Offset)/r.Stride), true
+		}
+	}
+	return "", false
+}
+
 // Masks returns, for each policy, the bits of the register that have it.
 // Bits not covered by a field, when fields exist, are reserved: they read
 // zero and ignore writes, and are in none of the masks.

@@ -95,3 +95,19 @@ func TestTimersRunInTimeThenScheduleOrder(t *testing.T) {
 	require.Equal(t, []string{"early@12000ps", "a@12000ps", "b@12000ps", "c@100000ps", "d@100000ps"}, got)
 	require.Zero(t, tm.Pending())
 }
+
+func TestNameAt(t *testing.T) {
+	b := &BlockSpec{Name: "t", Size: 0x100, Regs: []RegSpec{
+		{Name: "CTRL", Offset: 0x0},
+		{Name: "RING", Offset: 0x40, Count: 4, Stride: 0x10},
+	}}
+	for off, want := range map[uint32]string{0x0: "CTRL", 0x40: "RING[0]", 0x70: "RING[3]"} {
+		got, ok := b.NameAt(off)
+		require.True(t, ok, "%#x", off)
+		require.Equal(t, want, got)
+	}
+	for _, hole := range []uint32{0x4, 0x44, 0x80, 0xFFFFFFFF} {
+		_, ok := b.NameAt(hole)
+		require.False(t, ok, "%#x", hole)
+	}
+}

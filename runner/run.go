@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -142,6 +143,11 @@ func (s *simulation) build(opt Options) error {
 			return fmt.Errorf("trace: %w", err)
 		}
 		s.traceW = trace.NewWriter(f)
+		// What the run was, so a reader needs nothing else: the scenario
+		// and seed reproduce it, the personality names its registers.
+		for _, kv := range []string{"scenario=" + p.Name, "seed=" + strconv.FormatUint(p.Seed, 10), "personality=" + p.Personality} {
+			s.traceW.Record(&trace.Event{Kind: trace.Meta, Text: kv})
+		}
 		s.card.SetTrace(s.traceW)
 		host.SetTrace(s.traceW)
 	}

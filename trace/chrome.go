@@ -39,7 +39,7 @@ func WriteChrome(w io.Writer, events []*Event) error {
 		}
 		ts := strings.TrimSuffix(FormatTime(ev.Time), "us")
 		items = append(items, item{Name: ev.Kind.String(), Cat: ev.Kind.String(), Ph: "i", S: "t", Ts: json.Number(ts),
-			Pid: 1, Tid: tid, Args: map[string]string{"detail": ev.detail()}})
+			Pid: 1, Tid: tid, Args: map[string]string{"detail": ev.detail(nil)}})
 	}
 	tids := make([]int, 0, len(rows))
 	for t := range rows {

@@ -21,7 +21,10 @@
 //
 // Reading (text.go, vcd.go, chrome.go; the CLI's nicforge trace): Collect
 // gathers the events a Filter selects (time window, functions, kinds) in
-// time order; each event prints as one line of text; WriteVCD turns them
+// time order; each event prints as one line of text (Line names MMIO
+// registers through a RegNamer: model/ena.RegName, model/ixgbe.RegName;
+// a run's first events, kind Meta, say its scenario, seed and
+// personality); WriteVCD turns them
 // into waveforms (per function: the last MMIO write and read, DMA bytes,
 // MSI-X counts per vector; the uplink's frames) for GTKWave or Surfer, and
 // WriteChrome into a trace-event JSON timeline for Perfetto.

@@ -16,7 +16,7 @@ var KindNames = map[Kind]string{
 	MMIORead: "mmio_read", MMIOWrite: "mmio_write", CfgRead: "cfg_read", CfgWrite: "cfg_write",
 	DMARead: "dma_read", DMAWrite: "dma_write", MSIX: "msix", DMAFault: "dma_fault",
 	FrameTx: "frame_tx", FrameRx: "frame_rx", FrameDrop: "frame_drop", RegChange: "reg",
-	DriverLog: "log", ModelError: "model_error", Check: "check",
+	DriverLog: "log", ModelError: "model_error", Check: "check", Meta: "meta",
 }
 
 // kindGroups name several kinds at once.
@@ -99,7 +99,7 @@ type Filter struct {
 // hasFunc reports whether events of kind k carry a function.
 func hasFunc(k Kind) bool {
 	switch k {
-	case FrameTx, FrameRx, FrameDrop, Check:
+	case FrameTx, FrameRx, FrameDrop, Check, Meta:
 		return false
 	}
 	return true
@@ -157,21 +157,34 @@ func FormatTime(t sim.Time) string {
 	return fmt.Sprintf("%d.%06dus", us, uint64(t)%uint64(sim.Microsecond))
 }
 
+// RegNamer names the register at offset off of function fn's BAR bar
+// ("" when it knows none), for the text form of MMIO events.
+type RegNamer func(fn uint16, bar uint8, off uint64) string
+
 // String is the event as one line of text: time, function, kind, details.
-func (ev *Event) String() string {
+func (ev *Event) String() string { return ev.Line(nil) }
+
+// Line is String with MMIO registers named by names (nil: offsets only).
+func (ev *Event) Line(names RegNamer) string {
 	who := "-"
 	if hasFunc(ev.Kind) {
 		who = FuncName(ev.Func)
 	}
-	return fmt.Sprintf("%16s  %-4s  %-11s %s", FormatTime(ev.Time), who, ev.Kind, ev.detail())
+	return fmt.Sprintf("%16s  %-4s  %-11s %s", FormatTime(ev.Time), who, ev.Kind, ev.detail(names))
 }
 
-func (ev *Event) detail() string {
+func (ev *Event) detail(names RegNamer) string {
+	reg := ""
+	if names != nil && (ev.Kind == MMIORead || ev.Kind == MMIOWrite) {
+		if n := names(ev.Func, ev.Bar, ev.Addr); n != "" {
+			reg = " " + n
+		}
+	}
 	switch ev.Kind {
 	case MMIORead:
-		return fmt.Sprintf("bar%d+0x%04x -> 0x%08x", ev.Bar, ev.Addr, ev.Value)
+		return fmt.Sprintf("bar%d+0x%04x%s -> 0x%08x", ev.Bar, ev.Addr, reg, ev.Value)
 	case MMIOWrite:
-		return fmt.Sprintf("bar%d+0x%04x <- 0x%08x", ev.Bar, ev.Addr, ev.Value)
+		return fmt.Sprintf("bar%d+0x%04x%s <- 0x%08x", ev.Bar, ev.Addr, reg, ev.Value)
 	case CfgRead:
 		return fmt.Sprintf("cfg 0x%03x -> 0x%08x", ev.Addr, ev.Value)
 	case CfgWrite:

@@ -13,6 +13,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/nicforge/nicforge/model/ena"
+	"github.com/nicforge/nicforge/model/ixgbe"
+	"github.com/nicforge/nicforge/model/pcie"
 	"github.com/nicforge/nicforge/sim"
 	"github.com/nicforge/nicforge/trace"
 )
@@ -28,6 +31,7 @@ func traceCmd(stdout io.Writer) *cobra.Command {
 		summary, step bool
 		vcdPath       string
 		chromePath    string
+		regs          string
 	)
 	c := &cobra.Command{
 		Use:   "trace FILE",
@@ -43,6 +47,9 @@ them, e.g. 60.3ms), --func and --kind select functions (pf, vf0, ...) and
 kinds (mmio_read, mmio_write, cfg_read, cfg_write, dma_read, dma_write,
 dma_fault, msix, frame_tx, frame_rx, frame_drop, reg, log, model_error,
 check, or the groups mmio, cfg, dma, frame, error).
+
+MMIO accesses name their register (--regs: auto takes the card's
+personality from the trace's metadata; ena, ixgbe or none choose).
 
 --summary counts the events by function and kind. --step steps through the
 selected events, reading commands: n [K] next, p [K] back, g TIME go to a
@@ -85,6 +92,10 @@ GTKWave or Surfer, --chrome a trace-event JSON for Perfetto.`,
 			if limit < 0 {
 				return &exitError{exitBadInput, fmt.Errorf("--limit %d is negative", limit)}
 			}
+			names, err := regNamer(regs, r)
+			if err != nil {
+				return &exitError{exitBadInput, err}
+			}
 			// Conversions and counts take every selected event; a listing
 			// stops at --limit.
 			keep := limit
@@ -112,10 +123,10 @@ GTKWave or Surfer, --chrome a trace-event JSON for Perfetto.`,
 			case summary:
 				writeSummary(stdout, events)
 			case step:
-				return stepThrough(stdout, c.InOrStdin(), events)
+				return stepThrough(stdout, c.InOrStdin(), events, names)
 			default:
 				for _, ev := range events {
-					fmt.Fprintln(stdout, ev)
+					fmt.Fprintln(stdout, ev.Line(names))
 				}
 			}
 			return nil
@@ -131,6 +142,7 @@ GTKWave or Surfer, --chrome a trace-event JSON for Perfetto.`,
 	fl.BoolVar(&step, "step", false, "step through the selected events with commands read from stdin")
 	fl.StringVar(&vcdPath, "vcd", "", "write the selected events as a VCD (GTKWave, Surfer)")
 	fl.StringVar(&chromePath, "chrome", "", "write the selected events as Chrome trace-event JSON (Perfetto)")
+	fl.StringVar(&regs, "regs", "auto", "name MMIO registers: auto, ena, ixgbe or none")
 	return c
 }
 
@@ -215,9 +227,9 @@ func parseStepCommand(line string) (stepCommand, error) {
 
 // stepThrough runs the stepper: a cursor over events, moved by commands.
 // Each command prints the events it moves over, with their index.
-func stepThrough(w io.Writer, in io.Reader, events []*trace.Event) error {
+func stepThrough(w io.Writer, in io.Reader, events []*trace.Event, names trace.RegNamer) error {
 	fmt.Fprintf(w, "%d events; n [K] next, p [K] back, g TIME, /TEXT, q\n", len(events))
-	show := func(i int) { fmt.Fprintf(w, "#%-6d %s\n", i, events[i]) }
+	show := func(i int) { fmt.Fprintf(w, "#%-6d %s\n", i, events[i].Line(names)) }
 	cur := -1 // before the first event
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
@@ -259,7 +271,7 @@ func stepThrough(w io.Writer, in io.Reader, events []*trace.Event) error {
 		case '/':
 			found := false
 			for i := cur + 1; i < len(events); i++ {
-				if strings.Contains(events[i].String(), cmd.text) {
+				if strings.Contains(events[i].Line(names), cmd.text) {
 					cur, found = i, true
 					show(cur)
 					break
@@ -271,4 +283,43 @@ func stepThrough(w io.Writer, in io.Reader, events []*trace.Event) error {
 		}
 	}
 	return sc.Err()
+}
+
+// regNamer picks the register names for MMIO events: a personality's, or
+// with auto the one the trace's metadata names.
+func regNamer(choice string, r *trace.Reader) (trace.RegNamer, error) {
+	byPersonality := map[string]func(pcie.Func, int, uint32) string{"ena": ena.RegName, "ixgbe": ixgbe.RegName}
+	if choice == "auto" {
+		choice = "none"
+		r.SeekTime(0)
+	scan:
+		for i := 0; i < 100000; i++ {
+			ev, err := r.Next()
+			if err != nil {
+				break // a damaged file is Collect's to report
+			}
+			if ev.Kind == trace.Meta && strings.HasPrefix(ev.Text, "personality=") {
+				if p := strings.TrimPrefix(ev.Text, "personality="); byPersonality[p] != nil {
+					choice = p
+				}
+				break scan
+			}
+			if ev.Time > 0 {
+				break // the run's description comes first
+			}
+		}
+	}
+	if choice == "none" {
+		return nil, nil
+	}
+	name, ok := byPersonality[choice]
+	if !ok {
+		return nil, fmt.Errorf("--regs %q: want auto, ena, ixgbe or none", choice)
+	}
+	return func(fn uint16, bar uint8, off uint64) string {
+		if off > 0xFFFFFFFF {
+			return ""
+		}
+		return name(pcie.Func(fn), int(bar), uint32(off))
+	}, nil
 }

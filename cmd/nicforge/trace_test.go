@@ -48,6 +48,45 @@ func TestTraceListsAndFilters(t *testing.T) {
 	require.Contains(t, out, "frame_")
 }
 
+// The trace says what run it is, and MMIO lines name their registers
+// from the personality it records (or the one --regs chooses).
+func TestTraceNamesRegisters(t *testing.T) {
+	path := runTrace(t)
+	code, out, stderr := run("trace", path, "--kind", "meta")
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, []string{"scenario=default", "seed=1", "personality=ixgbe"}, lastFields(out))
+	code, out, _ = run("trace", path, "--func", "vf1", "--kind", "mmio_write", "--limit", "400")
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "bar0+0x02fc VFMAILBOX <- ")
+	require.Contains(t, out, "MSIX[0].ADDR_LO <- ", "the VF's MSI-X table in BAR3")
+	code, out, _ = run("trace", path, "--func", "vf1", "--kind", "mmio_write", "--limit", "400", "--regs", "none")
+	require.Equal(t, 0, code)
+	require.NotContains(t, out, "VFMAILBOX")
+	require.Contains(t, out, "bar0+0x02fc <- ")
+
+	ena := filepath.Join(t.TempDir(), "ena.trace")
+	code, _, stderr = run("run", "../../testbenches/ena_moderation.yaml", "--duration", "10us", "--trace", ena)
+	require.Equal(t, 0, code, stderr)
+	code, out, _ = run("trace", ena, "--func", "vf0", "--kind", "mmio_write")
+	require.Equal(t, 0, code)
+	for _, reg := range []string{"MMIO_REG_READ <- ", "DEV_CTL <- ", "AQ_DB <- ", "SQ_DOORBELL[", "INTR_UNMASK[cq "} {
+		require.Contains(t, out, reg)
+	}
+	code, _, stderr = run("trace", ena, "--regs", "e1000")
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, `--regs "e1000": want auto, ena, ixgbe or none`)
+}
+
+// lastFields is the last field of each line.
+func lastFields(out string) []string {
+	var f []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		w := strings.Fields(l)
+		f = append(f, w[len(w)-1])
+	}
+	return f
+}
+
 func TestTraceStep(t *testing.T) {
 	path := runTrace(t)
 	old := stdin

@@ -338,3 +338,12 @@ func (c *Card) flushPending(fn *function, at sim.Time) {
 func (c *Card) VFDeviceID() uint16 {
 	return binary.LittleEndian.Uint16(c.fns[0].cfg.data[ExtSRIOV+SRIOVVFDevice:])
 }
+
+// MSIXRegName names an offset of a function's MSI-X BAR, for traces: a
+// table entry's word (16 bytes an entry) or a PBA word (from 0x2000).
+func MSIXRegName(off uint32) string {
+	if off >= 0x2000 {
+		return fmt.Sprintf("MSIX_PBA[%d]", (off-0x2000)/4)
+	}
+	return fmt.Sprintf("MSIX[%d].%s", off/16, [...]string{"ADDR_LO", "ADDR_HI", "DATA", "CTRL"}[off%16/4])
+}

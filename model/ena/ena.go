@@ -1,6 +1,8 @@
 package ena
 
 import (
+	"fmt"
+
 	"encoding/binary"
 	"github.com/nicforge/nicforge/model/acl"
 
@@ -434,3 +436,31 @@ func (d *Device) strike(m string) bool {
 
 // Mutations lists the model's mutations (Config.Mutation).
 var Mutations = []string{"stale_phase", "bogus_req_id", "unknown_cmd_id", "acl_stateless", "early_irq"}
+
+// RegName names what sits at offset off of BAR bar of function f, for
+// traces: a BAR0 register (ena block), an SQ doorbell or interrupt unmask
+// register of the IO window, an LLQ entry window in BAR2, in the PF's BAR1
+// a card PF or ACL register, in BAR4 the MSI-X table. "" for a hole.
+func RegName(f pcie.Func, bar int, off uint32) string {
+	switch {
+	case bar == 4: // the MSI-X BAR of the PF and the VFs (Identity)
+		return card.MSIXRegName(off)
+	case bar == 0 && off >= unmaskBase && off < ioWindowEnd:
+		return fmt.Sprintf("INTR_UNMASK[cq %d]", (off-unmaskBase)/4)
+	case bar == 0 && off >= doorbellBase && off < unmaskBase:
+		return fmt.Sprintf("SQ_DOORBELL[%d]", (off-doorbellBase)/4)
+	case bar == 0:
+		n, _ := Regs.NameAt(off)
+		return n
+	case bar == 2:
+		return fmt.Sprintf("LLQ[sq %d]+%#x", off/llqWindow, off%llqWindow)
+	case bar == 1 && f == pcie.PF && off >= aclBase:
+		if n, ok := acl.Regs.NameAt(off - aclBase); ok {
+			return "ACL_" + n
+		}
+	case bar == 1 && f == pcie.PF:
+		n, _ := CardPFRegs.NameAt(off)
+		return n
+	}
+	return ""
+}

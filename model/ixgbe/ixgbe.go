@@ -11,6 +11,9 @@ import (
 	"github.com/nicforge/nicforge/trace"
 )
 
+// VendorIntel is the 82599's PCI vendor id.
+const VendorIntel = 0x8086
+
 // Config selects the device's shape.
 type Config struct {
 	UplinkBPS uint64 // line rate, default 10 Gb/s
@@ -88,7 +91,7 @@ func New(cfg Config) *Device {
 // Identity implements card.Personality.
 func (d *Device) Identity() card.Identity {
 	return card.Identity{
-		Vendor: 0x8086, PFDevice: 0x10FB, VFDevice: 0x10ED, Revision: 1,
+		Vendor: VendorIntel, PFDevice: 0x10FB, VFDevice: 0x10ED, Revision: 1,
 		TotalVFs: TotalVFs, VFOffset: 0x180, VFStride: 2,
 		PFVectors: PFVectors, VFVectors: VFVectors,
 		PFMSIXBar: 4, VFMSIXBar: 3,
@@ -295,4 +298,22 @@ func (d *Device) disablePool(p int, at sim.Time) {
 		d.pfSet(pfRxQueue(q)+qDCTL, d.pfGet(pfRxQueue(q)+qDCTL)&^rxdctlEnable)
 		d.pfSet(pfTxQueue(q)+qDCTL, d.pfGet(pfTxQueue(q)+qDCTL)&^txdctlEnable)
 	}
+}
+
+// RegName names the BAR0 register at offset off of function f (the PF's
+// block or the VF's) or its MSI-X table (BAR4 of the PF, BAR3 of a VF), for
+// traces; "" for a hole or another BAR.
+func RegName(f pcie.Func, bar int, off uint32) string {
+	if bar == 4 && !f.IsVF() || bar == 3 && f.IsVF() {
+		return card.MSIXRegName(off)
+	}
+	if bar != 0 {
+		return ""
+	}
+	b := PFRegs
+	if f.IsVF() {
+		b = VFRegs
+	}
+	n, _ := b.NameAt(off)
+	return n
 }
