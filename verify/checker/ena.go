@@ -59,7 +59,8 @@ type enaQueue struct {
 	entry  int
 	tail   uint16 // completions written (CQs)
 	tx     bool
-	vector int // MSI-X vector (CQs)
+	vector int        // MSI-X vector (CQs)
+	vec    *enaVector // its moderation state
 }
 
 type enaSQ struct {
@@ -179,7 +180,7 @@ func (c *Checker) enaMMIOWrite(f pcie.Func, off, v uint32, at sim.Time) {
 			if res == 0 {
 				res = sim.Microsecond
 			}
-			st := e.vector(e.cqs[i].vector)
+			st := e.cqs[i].vec
 			st.rxDelay = sim.Time(v&enaUnmaskDelayMask) * res
 			st.txDelay = sim.Time(v>>enaUnmaskTxShift&enaUnmaskDelayMask) * res
 			if st.pending {
@@ -245,7 +246,7 @@ func (c *Checker) enaDMA(f pcie.Func, write bool, addr uint64, data []byte, at s
 				"slot %d with phase %d; the next completion goes to slot %d with phase %d", slot, data[3]&1, q.tail&(q.depth-1), want)
 		}
 		q.tail++
-		if st := e.vector(q.vector); !st.pending {
+		if st := q.vec; !st.pending {
 			st.pending, st.first, st.minDelay = true, at, min(st.rxDelay, st.txDelay)
 		}
 		if q.tx {
@@ -287,6 +288,7 @@ func (e *enaFn) created(cmd, comp []byte) {
 		idx := int(le.Uint16(comp[8:]))
 		e.cqs = grow(e.cqs, idx)
 		q := &enaQueue{base: uint64(le.Uint32(cmd[12:])) | uint64(le.Uint16(cmd[16:]))<<32, depth: le.Uint16(cmd[6:]), entry: int(cmd[5]&0x1F) * 4, tx: cmd[5]&0x1F == 2, vector: int(le.Uint32(cmd[8:]))}
+		q.vec = e.vector(q.vector)
 		e.cqs[idx] = q
 		e.bound(q.base, int(q.depth)*q.entry)
 	case enaGetFeature:
