@@ -27,5 +27,6 @@
 // personality); WriteVCD turns them
 // into waveforms (per function: the last MMIO write and read, DMA bytes,
 // MSI-X counts per vector; the uplink's frames) for GTKWave or Surfer, and
-// WriteChrome into a trace-event JSON timeline for Perfetto.
+// WriteChrome into a trace-event JSON timeline for Perfetto, WritePcapng
+// the frames on the wire for Wireshark.
 package trace

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gopacket/gopacket/pcapgo"
 	"github.com/stretchr/testify/require"
 
 	"github.com/nicforge/nicforge/sim"
@@ -234,4 +236,40 @@ func TestChromeJSON(t *testing.T) {
 	require.Equal(t, "msix", last.Name)
 	require.Equal(t, "0.009000", last.Ts.String(), "microseconds, exact to the picosecond")
 	require.Equal(t, "vector 1", last.Args["detail"])
+}
+
+// The pcapng has the frames, on the interface of their direction, with
+// their times and original lengths; pcapgo reads it back, and tshark when
+// it is installed.
+func TestPcapng(t *testing.T) {
+	frame := make([]byte, 64)
+	copy(frame, []byte{2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00})
+	evs := []*Event{
+		{Time: 1500 * sim.Nanosecond, Kind: FrameTx, Len: 1518, Data: frame},
+		{Time: 1600 * sim.Nanosecond, Kind: MSIX, Func: 1},
+		{Time: 2 * sim.Microsecond, Kind: FrameRx, Len: 64, Data: frame[:60]},
+	}
+	var b bytes.Buffer
+	require.NoError(t, WritePcapng(&b, evs))
+	r, err := pcapgo.NewNgReader(bytes.NewReader(b.Bytes()), pcapgo.DefaultNgReaderOptions)
+	require.NoError(t, err)
+	var got []string
+	for {
+		data, ci, err := r.ReadPacketData()
+		if err != nil {
+			break
+		}
+		got = append(got, fmt.Sprintf("if%d %dns %d/%d", ci.InterfaceIndex, ci.Timestamp.UnixNano(), len(data), ci.Length))
+	}
+	require.Equal(t, []string{"if0 1500ns 64/1514", "if1 2000ns 60/60"}, got)
+
+	tshark, err := exec.LookPath("tshark")
+	if err != nil {
+		t.Skip("tshark is not installed (.ci/run installs it with apt-get): cannot cross-check the pcapng")
+	}
+	path := filepath.Join(t.TempDir(), "t.pcapng")
+	require.NoError(t, os.WriteFile(path, b.Bytes(), 0o644))
+	out, err := exec.Command(tshark, "-r", path, "-T", "fields", "-e", "frame.interface_name", "-e", "frame.len").Output()
+	require.NoError(t, err)
+	require.Equal(t, "uplink-tx\t1514\nuplink-rx\t60\n", string(out))
 }

@@ -31,6 +31,7 @@ func traceCmd(stdout io.Writer) *cobra.Command {
 		summary, step bool
 		vcdPath       string
 		chromePath    string
+		pcapngPath    string
 		regs          string
 	)
 	c := &cobra.Command{
@@ -54,7 +55,8 @@ personality from the trace's metadata; ena, ixgbe or none choose).
 --summary counts the events by function and kind. --step steps through the
 selected events, reading commands: n [K] next, p [K] back, g TIME go to a
 time, /TEXT find forward, q quit. --vcd writes a Value Change Dump for
-GTKWave or Surfer, --chrome a trace-event JSON for Perfetto.`,
+GTKWave or Surfer, --chrome a trace-event JSON for Perfetto, --pcapng the
+frames on the wire (their first 64 bytes) for Wireshark.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			f, err := os.Open(args[0])
@@ -99,7 +101,8 @@ GTKWave or Surfer, --chrome a trace-event JSON for Perfetto.`,
 			// Conversions and counts take every selected event; a listing
 			// stops at --limit.
 			keep := limit
-			if summary || vcdPath != "" || chromePath != "" {
+			convert := vcdPath != "" || chromePath != "" || pcapngPath != ""
+			if summary || convert {
 				keep = 0
 			}
 			events, err := trace.Collect(r, filt, keep)
@@ -107,11 +110,11 @@ GTKWave or Surfer, --chrome a trace-event JSON for Perfetto.`,
 				return &exitError{exitBadInput, fmt.Errorf("%s: %w", args[0], err)}
 			}
 			switch {
-			case vcdPath != "" || chromePath != "":
+			case convert:
 				for _, out := range []struct {
 					path  string
 					write func(io.Writer, []*trace.Event) error
-				}{{vcdPath, trace.WriteVCD}, {chromePath, trace.WriteChrome}} {
+				}{{vcdPath, trace.WriteVCD}, {chromePath, trace.WriteChrome}, {pcapngPath, trace.WritePcapng}} {
 					if out.path == "" {
 						continue
 					}
@@ -142,6 +145,7 @@ GTKWave or Surfer, --chrome a trace-event JSON for Perfetto.`,
 	fl.BoolVar(&step, "step", false, "step through the selected events with commands read from stdin")
 	fl.StringVar(&vcdPath, "vcd", "", "write the selected events as a VCD (GTKWave, Surfer)")
 	fl.StringVar(&chromePath, "chrome", "", "write the selected events as Chrome trace-event JSON (Perfetto)")
+	fl.StringVar(&pcapngPath, "pcapng", "", "write the selected frames on the wire as pcapng (Wireshark)")
 	fl.StringVar(&regs, "regs", "auto", "name MMIO registers: auto, ena, ixgbe or none")
 	return c
 }
