@@ -135,8 +135,18 @@ func FuzzReader(f *testing.F) {
 		}
 		for i := 0; i < 100000; i++ {
 			if _, err := r.Next(); err != nil {
-				return
+				break
 			}
 		}
+		// Whatever decodes, every reader of events takes: the text form,
+		// the waveforms, the timeline and the capture.
+		evs, _ := Collect(r, Filter{}, 2000)
+		for _, e := range evs {
+			_ = e.Line(func(uint16, uint8, uint64) string { return "R" })
+		}
+		var out bytes.Buffer
+		require.NoError(t, WriteVCD(&out, evs))
+		require.NoError(t, WriteChrome(&out, evs))
+		require.NoError(t, WritePcapng(&out, evs))
 	})
 }
