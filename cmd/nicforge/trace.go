@@ -147,6 +147,12 @@ frames on the wire (their first 64 bytes) for Wireshark.`,
 	fl.StringVar(&chromePath, "chrome", "", "write the selected events as Chrome trace-event JSON (Perfetto)")
 	fl.StringVar(&pcapngPath, "pcapng", "", "write the selected frames on the wire as pcapng (Wireshark)")
 	fl.StringVar(&regs, "regs", "auto", "name MMIO registers: auto, ena, ixgbe or none")
+	// One thing at a time: a listing, a summary, stepping, or conversions
+	// (which may be combined).
+	for _, out := range []string{"vcd", "chrome", "pcapng"} {
+		c.MarkFlagsMutuallyExclusive("summary", "step", out)
+		c.MarkFlagsMutuallyExclusive("limit", out)
+	}
 	return c
 }
 

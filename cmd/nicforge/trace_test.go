@@ -146,6 +146,8 @@ func TestTraceBadInput(t *testing.T) {
 		{[]string{"trace", path, "--from", "2ms", "--to", "1ms"}, "want 0 <= from < to"},
 		{[]string{"trace", path, "--limit", "-1"}, "--limit -1 is negative"},
 		{[]string{"trace"}, "accepts 1 arg"},
+		{[]string{"trace", path, "--summary", "--step"}, "none of the others can be"},
+		{[]string{"trace", path, "--step", "--vcd", "x.vcd"}, "none of the others can be"},
 	} {
 		code, _, stderr := run(tc.args...)
 		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)
