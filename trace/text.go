@@ -119,11 +119,17 @@ func (f *Filter) Match(ev *Event) bool {
 	return true
 }
 
+// disorder bounds how far before an already recorded event a later record
+// can be: an MMIO write is logged with its arrival at the card, a link
+// latency ahead; nothing is logged a millisecond late.
+const disorder = sim.Millisecond
+
 // Collect reads the events that pass f, sorted by time (stable: events of
 // one time keep their recorded order). Producers record some events at a
 // time before ones already recorded (a DMA write is logged when the card
 // issues it, its interrupt when it lands), so the file is only nearly in
-// time order. limit bounds the events kept (0: no bound).
+// time order. limit bounds the events kept (0: no bound). Reading stops
+// once the file is past the window's end.
 func Collect(r *Reader, f Filter, limit int) ([]*Event, error) {
 	// Events of the chunk before the window's can belong in it.
 	r.SeekTime(f.From)
@@ -141,6 +147,9 @@ func Collect(r *Reader, f Filter, limit int) ([]*Event, error) {
 		}
 		if f.Match(ev) {
 			out = append(out, ev)
+		}
+		if f.To != 0 && r.chunks[r.ci].first > f.To+disorder {
+			break // this chunk starts past the window, and so do the rest
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time < out[j].Time })
