@@ -15,7 +15,8 @@
 //	trailer: u64 offset of the index, "NFEND\0\0\0"
 //
 // A chunk closes at 64 KiB. A file without index (a run that crashed)
-// is read by scanning the chunks from the start. Every corruption — bad
+// is read by scanning the chunks from the start: the events of the whole
+// chunks come back, then the damage where the scan stopped. Every corruption — bad
 // magic or version, a CRC mismatch, a truncated chunk, a bad varint — is
 // an error naming the byte offset, never a panic.
 //

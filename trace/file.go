@@ -215,6 +215,9 @@ type Reader struct {
 	left    uint32
 	last    sim.Time
 	base    int64
+	// damage is where a scan stopped: the chunks before it are read, and
+	// Next reports it after their events instead of io.EOF.
+	damage error
 }
 
 // CorruptError says where a trace file is damaged.
@@ -227,7 +230,9 @@ func (e *CorruptError) Error() string {
 	return fmt.Sprintf("trace: corrupt file at byte %d: %s", e.Offset, e.What)
 }
 
-// Open reads a trace file's header and index.
+// Open reads a trace file's header and index. A file without an index (a
+// run that crashed) is scanned; its events up to the first damaged chunk
+// are read, and Next then returns the damage as a *CorruptError.
 func Open(r io.ReaderAt, size int64) (*Reader, error) {
 	hdr := make([]byte, headerLen)
 	if _, err := r.ReadAt(hdr, 0); err != nil {
@@ -241,10 +246,9 @@ func Open(r io.ReaderAt, size int64) (*Reader, error) {
 	}
 	t := &Reader{r: r, size: size}
 	if err := t.readIndex(); err != nil {
-		// No usable index: scan the chunks from the start.
-		if err := t.scan(); err != nil {
-			return nil, err
-		}
+		// No usable index (a run that crashed): scan the chunks from the
+		// start, keeping those before any damage.
+		t.damage = t.scan()
 	}
 	return t, nil
 }
@@ -348,6 +352,9 @@ func (t *Reader) Next() (*Event, error) {
 			t.ci++
 		}
 		if t.ci >= len(t.chunks) {
+			if t.damage != nil {
+				return nil, t.damage
+			}
 			return nil, io.EOF
 		}
 		if err := t.loadChunk(); err != nil {

@@ -112,6 +112,24 @@ func TestCorruptionIsAnError(t *testing.T) {
 	}
 }
 
+// A run that died in the middle of writing a chunk: the whole chunks
+// before it read back, then the damage is reported.
+func TestTruncatedRunKeepsItsWholeChunks(t *testing.T) {
+	evs := randomEvents(5, 10000)
+	var b bytes.Buffer
+	w := NewWriter(&b)
+	for _, e := range evs {
+		w.Record(e)
+	}
+	w.flush()
+	cut := b.Bytes()[:b.Len()-100]
+	got, err := readAll(t, cut)
+	require.ErrorContains(t, err, "runs past the end of the file")
+	require.NotEmpty(t, got)
+	require.Less(t, len(got), len(evs))
+	require.Empty(t, cmp.Diff(evs[:len(got)], got))
+}
+
 func TestCrashedRunWithoutIndex(t *testing.T) {
 	evs := randomEvents(3, 10000)
 	var b bytes.Buffer

@@ -107,7 +107,13 @@ frames on the wire (their first 64 bytes) for Wireshark.`,
 			}
 			events, err := trace.Collect(r, filt, keep)
 			if err != nil {
-				return &exitError{exitBadInput, fmt.Errorf("%s: %w", args[0], err)}
+				// A damaged file (a run that crashed mid-write): list what
+				// precedes the damage, then say where it is. Conversions
+				// write nothing from a partial read.
+				err = &exitError{exitBadInput, fmt.Errorf("%s: %w (the events before it are listed)", args[0], err)}
+				if convert || step {
+					return err
+				}
 			}
 			switch {
 			case convert:
@@ -132,7 +138,7 @@ frames on the wire (their first 64 bytes) for Wireshark.`,
 					fmt.Fprintln(stdout, ev.Line(names))
 				}
 			}
-			return nil
+			return err
 		},
 	}
 	fl := c.Flags()

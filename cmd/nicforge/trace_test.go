@@ -141,6 +141,7 @@ func TestTraceBadInput(t *testing.T) {
 		{[]string{"trace", filepath.Join(dir, "missing.trace")}, "missing.trace"},
 		{[]string{"trace", garbage}, "trace: corrupt file at byte 10: truncated chunk header"},
 		{[]string{"trace", flipped}, "trace: corrupt file at byte"},
+		{[]string{"trace", flipped, "--vcd", filepath.Join(dir, "x.vcd")}, "trace: corrupt file at byte"},
 		{[]string{"trace", path, "--kind", "irq"}, `--kind: unknown event kind "irq"`},
 		{[]string{"trace", path, "--func", "vf"}, `--func: function "vf": want pf or vfN`},
 		{[]string{"trace", path, "--from", "2ms", "--to", "1ms"}, "want 0 <= from < to"},
@@ -152,6 +153,32 @@ func TestTraceBadInput(t *testing.T) {
 		code, _, stderr := run(tc.args...)
 		require.Equal(t, 2, code, "%v: %s", tc.args, stderr)
 		require.Contains(t, stderr, tc.want, tc.args)
+	}
+}
+
+// A trace damaged in the middle still lists what comes before the damage.
+func TestTraceListsUpToTheDamage(t *testing.T) {
+	path := runTrace(t)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	cut := filepath.Join(t.TempDir(), "cut.trace")
+	require.NoError(t, os.WriteFile(cut, b[:len(b)*2/3], 0o644)) // a run that died mid-write
+	code, whole, _ := run("trace", path)
+	require.Equal(t, 0, code)
+	code, out, stderr := run("trace", cut)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "trace: corrupt file at byte")
+	require.Contains(t, stderr, "the events before it are listed")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	all := strings.Split(strings.TrimSpace(whole), "\n")
+	require.Greater(t, len(lines), len(all)/3, "the chunks before the cut")
+	require.Less(t, len(lines), len(all))
+	have := map[string]bool{}
+	for _, l := range all {
+		have[l] = true
+	}
+	for _, l := range lines {
+		require.True(t, have[l], "listed from the damaged file, not in the whole one: %s", l)
 	}
 }
 
