@@ -4,6 +4,7 @@ import (
 	"github.com/nicforge/nicforge/model/pcie"
 	"github.com/nicforge/nicforge/rtl"
 	"github.com/nicforge/nicforge/sim"
+	"github.com/nicforge/nicforge/trace"
 )
 
 // snapshot is every counter the report rates come from, taken at an exact
@@ -42,6 +43,10 @@ func (p *probe) Tick(now sim.Time) sim.Time {
 		return p.at[p.taken]
 	}
 	p.snaps[p.taken] = p.s.take()
+	if p.s.traceW != nil {
+		// So a trace reader can find the window: nicforge trace --kind meta.
+		p.s.traceW.Record(&trace.Event{Time: now, Kind: trace.Meta, Text: [...]string{"window=start", "window=end"}[p.taken]})
+	}
 	p.taken++
 	if p.taken == 2 {
 		return sim.Never

@@ -22,7 +22,7 @@ const (
 	DriverLog  Kind = 13 // a driver log line: Func, Text
 	ModelError Kind = 14 // the model flagged bad input from a driver: Func, Addr, Value, Text
 	Check      Kind = 15 // a protocol check result: Text, Value = 1 pass / 0 fail
-	Meta       Kind = 16 // what the run was, at time 0: Text = "key=value" (scenario, seed, personality)
+	Meta       Kind = 16 // about the run: Text = "key=value" (scenario, seed, personality at time 0; window=start/end at its edges)
 )
 
 // Event is one record of the trace. Which fields are meaningful depends on

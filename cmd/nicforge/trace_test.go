@@ -54,7 +54,7 @@ func TestTraceNamesRegisters(t *testing.T) {
 	path := runTrace(t)
 	code, out, stderr := run("trace", path, "--kind", "meta")
 	require.Equal(t, 0, code, stderr)
-	require.Equal(t, []string{"scenario=default", "seed=1", "personality=ixgbe"}, lastFields(out))
+	require.Equal(t, []string{"scenario=default", "seed=1", "personality=ixgbe", "window=start", "window=end"}, lastFields(out))
 	code, out, _ = run("trace", path, "--func", "vf1", "--kind", "mmio_write", "--limit", "400")
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "bar0+0x02fc VFMAILBOX <- ")
