@@ -96,7 +96,10 @@ type Filter struct {
 	Kinds    map[Kind]bool
 }
 
-// hasFunc reports whether events of kind k carry a function.
+// OfFunction reports whether events of kind k belong to a function (the
+// others: frames on the wire, checks, run metadata).
+func (k Kind) OfFunction() bool { return hasFunc(k) }
+
 func hasFunc(k Kind) bool {
 	switch k {
 	case FrameTx, FrameRx, FrameDrop, Check, Meta:

@@ -5,7 +5,7 @@
 //	nicforge coverage merge FILES... [-o F]
 //	nicforge bench [SCENARIO] [--function F] [--itr LIST | --rx-usecs LIST] [--stream S] [--pps LIST]
 //	nicforge conform [--personality ixgbe|ena] [--function NAME]
-//	nicforge trace FILE [--from D] [--to D] [--func F] [--kind K] [--summary | --step | --vcd F --chrome F --pcapng F]
+//	nicforge trace FILE [--from D --to D | --window] [--func F] [--kind K] [--summary | --step | --vcd F --chrome F --pcapng F]
 //	nicforge version
 //
 // Exit codes: 0 every expectation held, 1 an expectation failed, 2 bad

@@ -29,6 +29,7 @@ func traceCmd(stdout io.Writer) *cobra.Command {
 		funcs, kinds  string
 		limit         int
 		summary, step bool
+		window        bool
 		vcdPath       string
 		chromePath    string
 		pcapngPath    string
@@ -44,7 +45,7 @@ it lists the events, one per line, in time order:
   60318.926921us      vf0   mmio_write  bar0+0x1800 <- 0x40000014
 
 --from/--to select a window of simulated time (times as the listing shows
-them, e.g. 60.3ms), --func and --kind select functions (pf, vf0, ...) and
+them, e.g. 60.3ms), --window the run's measurement window, --func and --kind select functions (pf, vf0, ...) and
 kinds (mmio_read, mmio_write, cfg_read, cfg_write, dma_read, dma_write,
 dma_fault, msix, frame_tx, frame_rx, frame_drop, reg, log, model_error,
 check, or the groups mmio, cfg, dma, frame, error).
@@ -76,6 +77,11 @@ frames on the wire (their first 64 bytes) for Wireshark.`,
 				return &exitError{exitBadInput, fmt.Errorf("--from %v --to %v: want 0 <= from < to", from, to)}
 			}
 			filt := trace.Filter{From: sim.FromDuration(from), To: sim.FromDuration(to)}
+			if window {
+				if filt.From, filt.To, err = measurementWindow(r); err != nil {
+					return &exitError{exitBadInput, fmt.Errorf("--window: %s: %w", args[0], err)}
+				}
+			}
 			if funcs != "" {
 				filt.Funcs = map[uint16]bool{}
 				for _, name := range strings.Split(funcs, ",") {
@@ -144,6 +150,7 @@ frames on the wire (their first 64 bytes) for Wireshark.`,
 	fl := c.Flags()
 	fl.DurationVar(&from, "from", 0, "first simulated time to show")
 	fl.DurationVar(&to, "to", 0, "show events before this simulated time (0: to the end)")
+	fl.BoolVar(&window, "window", false, "show the run's measurement window (from the trace's window=start/end marks)")
 	fl.StringVar(&funcs, "func", "", "functions to show, comma-separated (pf, vf0, ...); frames on the wire belong to none")
 	fl.StringVar(&kinds, "kind", "", "event kinds or groups to show, comma-separated")
 	fl.IntVar(&limit, "limit", 0, "list at most this many events (0: all)")
@@ -153,6 +160,8 @@ frames on the wire (their first 64 bytes) for Wireshark.`,
 	fl.StringVar(&chromePath, "chrome", "", "write the selected events as Chrome trace-event JSON (Perfetto)")
 	fl.StringVar(&pcapngPath, "pcapng", "", "write the selected frames on the wire as pcapng (Wireshark)")
 	fl.StringVar(&regs, "regs", "auto", "name MMIO registers: auto, ena, ixgbe or none")
+	c.MarkFlagsMutuallyExclusive("window", "from")
+	c.MarkFlagsMutuallyExclusive("window", "to")
 	// One thing at a time: a listing, a summary, stepping, or conversions
 	// (which may be combined).
 	for _, out := range []string{"vcd", "chrome", "pcapng"} {
@@ -174,7 +183,7 @@ func writeSummary(w io.Writer, events []*trace.Event) {
 	counts := map[key]int{}
 	for _, ev := range events {
 		who := "-"
-		if ev.Kind != trace.FrameTx && ev.Kind != trace.FrameRx && ev.Kind != trace.FrameDrop && ev.Kind != trace.Check {
+		if ev.Kind.OfFunction() {
 			who = trace.FuncName(ev.Func)
 		}
 		counts[key{who, ev.Kind}]++
@@ -338,4 +347,30 @@ func regNamer(choice string, r *trace.Reader) (trace.RegNamer, error) {
 		}
 		return name(pcie.Func(fn), int(bar), uint32(off))
 	}, nil
+}
+
+// measurementWindow finds the window=start and window=end marks a run
+// records at the edges of its measurement window.
+func measurementWindow(r *trace.Reader) (from, to sim.Time, err error) {
+	found := 0
+	r.SeekTime(0)
+	for {
+		ev, err := r.Next()
+		if err != nil {
+			break
+		}
+		if ev.Kind != trace.Meta {
+			continue
+		}
+		switch ev.Text {
+		case "window=start":
+			from, found = ev.Time, found|1
+		case "window=end":
+			to, found = ev.Time, found|2
+		}
+		if found == 3 {
+			return from, to + 1, nil // the end edge's own events included
+		}
+	}
+	return 0, 0, errors.New("no window=start and window=end marks (a trace from before they were recorded, or a run that ended early)")
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -41,6 +43,15 @@ func TestTraceListsAndFilters(t *testing.T) {
 		}
 	}
 	require.Positive(t, msix)
+
+	code, out, _ = run("trace", path, "--window", "--summary")
+	require.Equal(t, 0, code)
+	m := regexp.MustCompile(`^\d+ events from (\d+)\.(\d{6})us to (\d+)\.(\d{6})us\n`).FindStringSubmatch(out)
+	require.NotNil(t, m, out)
+	from, _ := strconv.Atoi(m[1])
+	to, _ := strconv.Atoi(m[3])
+	require.Equal(t, 20, to-from, "the run's 20 µs window: %s", out)
+	require.Regexp(t, `\n  -     meta +2\n`, out, "its two marks")
 
 	code, out, _ = run("trace", path, "--kind", "frame", "--limit", "2")
 	require.Equal(t, 0, code)
@@ -146,6 +157,7 @@ func TestTraceBadInput(t *testing.T) {
 		{[]string{"trace", path, "--func", "vf"}, `--func: function "vf": want pf or vfN`},
 		{[]string{"trace", path, "--from", "2ms", "--to", "1ms"}, "want 0 <= from < to"},
 		{[]string{"trace", path, "--limit", "-1"}, "--limit -1 is negative"},
+		{[]string{"trace", path, "--window", "--from", "1ms"}, "none of the others can be"},
 		{[]string{"trace"}, "accepts 1 arg"},
 		{[]string{"trace", path, "--summary", "--step"}, "none of the others can be"},
 		{[]string{"trace", path, "--step", "--vcd", "x.vcd"}, "none of the others can be"},
