@@ -71,6 +71,9 @@ on an ENA card.`,
 			if si < 0 {
 				return &exitError{exitBadInput, fmt.Errorf("--stream %q: the scenario has %s", stream, strings.Join(stNames, ", "))}
 			}
+			if base.Functions[fi].Polling {
+				return &exitError{exitBadInput, fmt.Errorf("--function %s is in mode: poll, so its queue vectors never fire: a moderation sweep needs mode: interrupt", function)}
+			}
 			ena := base.Card.Personality == "ena"
 			switch {
 			case ena && c.Flags().Changed("itr"):

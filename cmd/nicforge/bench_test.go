@@ -50,6 +50,7 @@ func TestBenchBadInput(t *testing.T) {
 		{[]string{"bench", "--itr", "0xZZ"}, `--itr: "0xZZ" is not a positive number`},
 		{[]string{"bench", "no-such-scenario.yaml"}, "no-such-scenario.yaml"},
 		{[]string{"bench", "--rx-usecs", "8"}, "--rx-usecs is ENA moderation; on an 82599 card sweep --itr"},
+		{[]string{"bench", "--function", "vf0", "--stream", "wire-to-vf1"}, "--function vf0 is in mode: poll, so its queue vectors never fire"},
 		{[]string{"bench", enaModeration, "--function", "vf0", "--stream", "wire-to-vf0", "--itr", "0x28"}, "--itr is the 82599's EITR; on an ENA card sweep --rx-usecs"},
 		{[]string{"bench", enaModeration, "--function", "vf0", "--stream", "wire-to-vf0", "--rx-usecs", "dynamic,fast"}, `--rx-usecs: "fast": want dynamic or a delay in µs 0..32767`},
 	} {
