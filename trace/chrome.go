@@ -31,7 +31,7 @@ func WriteChrome(w io.Writer, events []*Event) error {
 	var items []item
 	for _, ev := range events {
 		tid := uplinkTid
-		if hasFunc(ev.Kind) {
+		if ev.Kind.OfFunction() {
 			tid = int(ev.Func)
 			rows[tid] = FuncName(ev.Func)
 		} else {

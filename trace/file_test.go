@@ -116,13 +116,8 @@ func TestCorruptionIsAnError(t *testing.T) {
 // before it read back, then the damage is reported.
 func TestTruncatedRunKeepsItsWholeChunks(t *testing.T) {
 	evs := randomEvents(5, 10000)
-	var b bytes.Buffer
-	w := NewWriter(&b)
-	for _, e := range evs {
-		w.Record(e)
-	}
-	w.flush()
-	cut := b.Bytes()[:b.Len()-100]
+	b := writeUnindexed(evs)
+	cut := b[:len(b)-100]
 	got, err := readAll(t, cut)
 	require.ErrorContains(t, err, "runs past the end of the file")
 	require.NotEmpty(t, got)
@@ -130,15 +125,21 @@ func TestTruncatedRunKeepsItsWholeChunks(t *testing.T) {
 	require.Empty(t, cmp.Diff(evs[:len(got)], got))
 }
 
-func TestCrashedRunWithoutIndex(t *testing.T) {
-	evs := randomEvents(3, 10000)
+// writeUnindexed is a trace whose run died after writing its chunks,
+// before the index.
+func writeUnindexed(evs []*Event) []byte {
 	var b bytes.Buffer
 	w := NewWriter(&b)
 	for _, e := range evs {
 		w.Record(e)
 	}
-	w.flush() // chunks written, no index: the run died here
-	got, err := readAll(t, b.Bytes())
+	w.flush()
+	return b.Bytes()
+}
+
+func TestCrashedRunWithoutIndex(t *testing.T) {
+	evs := randomEvents(3, 10000)
+	got, err := readAll(t, writeUnindexed(evs))
 	require.NoError(t, err)
 	require.Empty(t, cmp.Diff(evs, got))
 }

@@ -98,9 +98,7 @@ type Filter struct {
 
 // OfFunction reports whether events of kind k belong to a function (the
 // others: frames on the wire, checks, run metadata).
-func (k Kind) OfFunction() bool { return hasFunc(k) }
-
-func hasFunc(k Kind) bool {
+func (k Kind) OfFunction() bool {
 	switch k {
 	case FrameTx, FrameRx, FrameDrop, Check, Meta:
 		return false
@@ -116,7 +114,7 @@ func (f *Filter) Match(ev *Event) bool {
 	if f.Kinds != nil && !f.Kinds[ev.Kind] {
 		return false
 	}
-	if f.Funcs != nil && (!hasFunc(ev.Kind) || !f.Funcs[ev.Func]) {
+	if f.Funcs != nil && (!ev.Kind.OfFunction() || !f.Funcs[ev.Func]) {
 		return false
 	}
 	return true
@@ -179,7 +177,7 @@ func (ev *Event) String() string { return ev.Line(nil) }
 // Line is String with MMIO registers named by names (nil: offsets only).
 func (ev *Event) Line(names RegNamer) string {
 	who := "-"
-	if hasFunc(ev.Kind) {
+	if ev.Kind.OfFunction() {
 		who = FuncName(ev.Func)
 	}
 	return fmt.Sprintf("%16s  %-4s  %-11s %s", FormatTime(ev.Time), who, ev.Kind, ev.detail(names))
