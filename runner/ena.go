@@ -52,7 +52,7 @@ func (s *simulation) runENA(i int, fn bus.Function, pf bool) {
 	if cpus == 0 {
 		cpus = 1
 	}
-	drvCfg := enadrv.Config{NumCPUs: cpus, Polling: fp.Polling}
+	drvCfg := enadrv.Config{NumCPUs: cpus, Polling: fp.Polling, BQL: fp.BQL}
 	if fp.TxUsecs >= 0 {
 		u := uint32(fp.TxUsecs)
 		drvCfg.TxUsecs = &u
@@ -83,6 +83,7 @@ func (s *simulation) runENA(i int, fn bus.Function, pf bool) {
 		s.enaResets[i] = append(s.enaResets[i], fn.Now())
 	}
 	app := workload.NewApp(port, fn, fp.Polling)
+	app.Partial = fp.BQL
 	s.setupApp(i, app, d.Attr.MAC)
 	s.arrive(fn.Now())
 	if !s.waitStart(fn) {

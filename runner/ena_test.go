@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/nicforge/nicforge/cosim"
@@ -21,6 +22,7 @@ import (
 	"github.com/nicforge/nicforge/model/mac"
 	"github.com/nicforge/nicforge/model/pcie"
 	"github.com/nicforge/nicforge/model/wire"
+	"github.com/nicforge/nicforge/report"
 	"github.com/nicforge/nicforge/rtl"
 	"github.com/nicforge/nicforge/scenario"
 	"github.com/nicforge/nicforge/sim"
@@ -837,4 +839,85 @@ func TestENAStaticModerationUnderLoad(t *testing.T) {
 		require.Greater(t, got, ceiling/4, "rx_usecs %d at 2 Mpps: the vectors still fire (%.0f/s)", usecs, got)
 	}
 	require.Greater(t, rate(0, 400e3), 10*rate(64, 400e3), "no delay: an interrupt per completion")
+}
+
+// With BQL a line-rate sender keeps no more bytes in a Tx queue than the
+// dynamic limit (plus the packet that crossed it), the limit settles far
+// below the ring, and every frame still reaches the wire.
+func TestENABQLBoundsTheQueue(t *testing.T) {
+	h, dev, _ := enaHost(t, ena.Config{})
+	sink := wire.NewSink()
+	dev.MACTx.Peer = sink
+	const perQ, ring, frame = 3000, 1024, 1514
+	var maxOver int
+	var limit uint32
+	h.Go("pf", h.Function(pcie.PF), func(fn bus.Function) {
+		d, err := enadrv.Probe(fn, enadrv.Config{NumCPUs: 1, Polling: true, BQL: true})
+		require.NoError(t, err)
+		require.True(t, d.WaitLink(10*time.Millisecond))
+		require.NoError(t, d.Open(ring, 256))
+		var tmpl ether.Templates
+		var sent uint64
+		deadline := fn.Now() + 10*time.Millisecond
+		for sent < perQ && fn.Now() < deadline {
+			d.Poll()
+			var batch []*enadrv.Packet
+			for i := 0; i < min(32, d.TxRoom(0)) && sent+uint64(len(batch)) < perQ; i++ {
+				p := d.AllocPacket()
+				p.Data = p.Data[:frame]
+				fl := ether.Flow{Src: dev.MAC(pcie.PF), Dst: ether.MAC{2, 0, 0x5e, 0, 0, 1}, SrcPort: 1000, DstPort: 9}
+				tmpl.Build(p.Data, &fl, 1, sent+uint64(len(batch)))
+				batch = append(batch, p)
+			}
+			n := d.TxBatch(0, batch)
+			require.Equal(t, len(batch), n, "TxRoom never offers more than TxBatch takes")
+			sent += uint64(n)
+			l, inFlight, ok := d.TxLimit(0)
+			require.True(t, ok)
+			maxOver = max(maxOver, int(inFlight)-int(l))
+			limit = l
+			fn.Spend(2 * time.Microsecond) // NAPI-like: completions come in batches
+		}
+		require.Equal(t, uint64(perQ), sent)
+		for (sink.Streams[1] == nil || sink.Streams[1].Received < perQ) && fn.Now() < deadline {
+			fn.Spend(time.Microsecond)
+		}
+	})
+	require.NoError(t, h.Run(sim.Second))
+	require.NotNil(t, sink.Streams[1])
+	assert.Equal(t, uint64(perQ), sink.Streams[1].Received, "every frame on the wire")
+	assert.LessOrEqual(t, maxOver, frame, "in flight never beyond the limit by more than the packet that crossed it")
+	assert.Greater(t, limit, uint32(0), "starvation grew the limit")
+	assert.Less(t, limit, uint32(ring*frame/4), "the limit settles far below the ring's %d bytes", ring*frame)
+}
+
+// The scenario's bql: on ena_default the line rate holds and the Tx
+// latency drops from a full ring's worth to what the limit keeps queued.
+func TestENABQLScenario(t *testing.T) {
+	run := func(bql bool) *report.Report {
+		sc, err := scenario.Load("../testbenches/ena_default.yaml")
+		require.NoError(t, err)
+		sc.Warmup = 400 * time.Microsecond // past the limit's climb from zero
+		for i := range sc.Functions {
+			if sc.Functions[i].Name == "vf0" {
+				sc.Functions[i].BQL = bql
+			}
+		}
+		r, err := Run(sc, Options{})
+		require.NoError(t, err)
+		require.True(t, r.Pass, "bql=%v: %+v", bql, r.Checks)
+		return r
+	}
+	p50 := func(r *report.Report, name string) float64 {
+		for _, s := range r.Streams {
+			if s.Name == name {
+				require.NotNil(t, s.Latency, name)
+				return s.Latency.P50NS
+			}
+		}
+		t.Fatalf("no stream %s", name)
+		return 0
+	}
+	off, on := run(false), run(true)
+	assert.Less(t, p50(on, "tx-q0"), p50(off, "tx-q0")/4, "BQL keeps the queue short")
 }

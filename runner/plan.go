@@ -55,6 +55,7 @@ type FuncPlan struct {
 	SpoofCheck       bool
 	RateMbps         int
 	Polling          bool
+	BQL              bool                // ENA: byte queue limits on Tx
 	Allowances       scenario.Allowances // ENA VFs
 	// ENA VFs: the security group and network ACL the card PF programs
 	// (both nil: the ACL is off for the VF; one nil: its default).

@@ -86,7 +86,7 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 	}
 	idx := map[string]int{}
 	for i, f := range sc.Functions {
-		fp := FuncPlan{Name: f.Name, VF: -1, TxRing: f.TxRing, RxRing: f.RxRing, ITR: f.ITR, RxUsecs: f.RxUsecs, TxUsecs: f.TxUsecs, MTU: f.MTU, Queues: f.Queues, SpoofCheck: f.SpoofCheck, RateMbps: f.RateMbps, Polling: f.Polling, Allowances: f.Allowances}
+		fp := FuncPlan{Name: f.Name, VF: -1, TxRing: f.TxRing, RxRing: f.RxRing, ITR: f.ITR, RxUsecs: f.RxUsecs, TxUsecs: f.TxUsecs, MTU: f.MTU, Queues: f.Queues, SpoofCheck: f.SpoofCheck, RateMbps: f.RateMbps, Polling: f.Polling, BQL: f.BQL, Allowances: f.Allowances}
 		if f.SecurityGroup != "" || f.NetworkACL != "" {
 			fp.SecurityGroup, fp.NetworkACL = cardctl.DefaultSecurityGroup(), cardctl.DefaultNetworkACL()
 			if f.SecurityGroup != "" {

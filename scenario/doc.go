@@ -23,9 +23,11 @@
 //	  - {name: pf, driver: ixgbe}
 //	  - {name: vf0, driver: ixgbevf, mac: "02:00:00:00:00:10", mode: poll,
 //	     rx_ring: 512, tx_ring: 1024, itr: dynamic, spoof_check: true, rate_limit_mbps: 0}
-//	  - {name: vf0, rx_usecs: 64, tx_usecs: 64}                  # ENA moderation, as ethtool -C:
+//	  - {name: vf0, rx_usecs: 64, tx_usecs: 64, bql: true}       # ENA moderation, as ethtool -C:
 //	                                                            # rx_usecs dynamic (net_dim, the
-//	                                                            # default) or µs; tx_usecs µs (64)
+//	                                                            # default) or µs; tx_usecs µs (64);
+//	                                                            # bql: byte queue limits on Tx (the
+//	                                                            # driver's enable_bql, default off)
 //	  - {name: vf1, security_group: web, network_acl: public,   # ENA: the ACL for this VF (one
 //	     allowances: {pps: 1Mpps, bw_in: 5Gbps, bw_out: 5Gbps, conntrack: 1000, linklocal_pps: 1024}}
 //	                                                            # missing: allow-all NACL, or an SG

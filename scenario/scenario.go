@@ -119,7 +119,9 @@ type Function struct {
 	SpoofCheck       bool
 	RateMbps         int
 	Polling          bool
-	Line             int
+	// ENA: byte queue limits on the Tx queues (the driver's enable_bql).
+	BQL  bool
+	Line int
 	// ENA VFs: the allowances the card PF provisions (0: unlimited).
 	Allowances Allowances
 	// ENA VFs: the security group and the network ACL of the VF's subnet
@@ -260,6 +262,7 @@ type funcDoc struct {
 	SpoofCheck    *bool     `yaml:"spoof_check"`
 	RateLimitMbps int       `yaml:"rate_limit_mbps"`
 	Mode          string    `yaml:"mode"`
+	BQL           *bool     `yaml:"bql"`
 	SecurityGroup string    `yaml:"security_group"`
 	NetworkACL    string    `yaml:"network_acl"`
 	Allowances    *struct {
@@ -695,6 +698,11 @@ func (p *parser) function(n *yaml.Node, vfs int, personality string) Function {
 			}
 			f.TxUsecs = *d.TxUsecs
 		}
+		if d.BQL != nil {
+			f.BQL = *d.BQL
+		}
+	} else if d.BQL != nil {
+		p.fail(n.Line, "function %s: bql is the ENA driver's enable_bql; the 82599 drivers here do not take it", f.Name)
 	} else if d.RxUsecs.Kind != 0 || d.TxUsecs != nil {
 		line := n.Line
 		if d.RxUsecs.Kind != 0 {

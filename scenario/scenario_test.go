@@ -124,6 +124,10 @@ func TestModerationSettings(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, -1, s.Functions[1].RxUsecs, "dynamic: adaptive moderation")
 	require.Equal(t, 64, s.Functions[1].TxUsecs, "the driver's initial Tx delay")
+	require.False(t, s.Functions[1].BQL, "enable_bql defaults to 0")
+	s, err = Parse("t.yaml", []byte(fmt.Sprintf(base, "ena", "bql: true")))
+	require.NoError(t, err)
+	require.True(t, s.Functions[1].BQL)
 	for _, tc := range []struct{ personality, fn, want string }{
 		{"ena", "itr: 0x28", "t.yaml:5: function vf0: itr is the 82599's EITR; an ENA function takes rx_usecs (dynamic or µs) and tx_usecs"},
 		{"ena", "rx_usecs: 40000", `t.yaml:5: function vf0: rx_usecs "40000": want dynamic (adaptive, the default) or a delay in µs 0..32767`},
@@ -131,6 +135,8 @@ func TestModerationSettings(t *testing.T) {
 		{"ena", "tx_usecs: -1", "function vf0: tx_usecs -1: want a delay in µs 0..32767"},
 		{"ixgbe", "rx_usecs: 8", "t.yaml:5: function vf0: rx_usecs and tx_usecs are ENA moderation; an 82599 function takes itr"},
 		{"ixgbe", "tx_usecs: 8", "rx_usecs and tx_usecs are ENA moderation"},
+		{"ixgbe", "bql: true", "t.yaml:5: function vf0: bql is the ENA driver's enable_bql; the 82599 drivers here do not take it"},
+		{"ena", "bql: sometimes", "t.yaml:5"},
 	} {
 		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, tc.personality, tc.fn)))
 		require.ErrorContains(t, err, tc.want, tc.fn)

@@ -71,6 +71,10 @@ type App struct {
 	Polling bool // busy-poll (DPDK style) instead of waiting for interrupts
 	Costs   Costs
 	Batch   int
+	// Partial has a line-rate sender queue what the driver takes now
+	// rather than wait until a whole batch fits: the kernel's qdisc does
+	// this over a queue with byte queue limits, whose room stays small.
+	Partial bool
 	Rx      map[uint16]*ether.StreamCounter
 	RxOther uint64
 	// Rand picks frame sizes for mixed streams.
@@ -253,10 +257,15 @@ func (a *App) send(now time.Duration) int {
 		if s.Count != 0 && s.Count-s.Sent < uint64(n) {
 			n = int(s.Count - s.Sent)
 		}
-		if s.Line && a.Port.TxRoom(s.queue) < n {
+		if s.Line {
 			// A line-rate sender works in bursts, as DPDK's tx_burst does:
 			// it waits until a whole burst fits rather than trickling.
-			continue
+			// Partial sends what fits.
+			room := a.Port.TxRoom(s.queue)
+			if room == 0 || room < n && !a.Partial {
+				continue
+			}
+			n = min(n, room)
 		}
 		if !s.Line {
 			// Only the frames whose time has come.

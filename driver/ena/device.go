@@ -26,6 +26,11 @@ type Config struct {
 	// interrupts), and every Poll cleans every Tx queue, as a polling
 	// application's transmit path does. Admin and AENQ keep vector 0.
 	Polling bool
+	// BQL accounts byte queue limits on every Tx queue, as the driver's
+	// enable_bql module parameter does (default off in amzn-drivers; the
+	// in-tree Linux driver always does): TxBatch and TxRoom stop a queue
+	// at its dynamic byte limit, which completions move.
+	BQL bool
 }
 
 // Device is a probed ENA function.

@@ -41,6 +41,12 @@
 // unmasks the IO vectors, as a DPDK application does, and every Poll
 // cleans every Tx queue.
 //
+// Byte queue limits (Config.BQL, the enable_bql module parameter, off by
+// default as in amzn-drivers): TxBatch accounts each packet's bytes in the
+// queue's driver/bql limit and takes none while the limit is exceeded;
+// cleanTx reports the pass's bytes (netdev_tx_completed_queue), which
+// moves the limit; a new ring starts a new limit (netdev_tx_reset_queue).
+//
 // Timers (watchdog.go), checked once a second from Poll as ena_timer_service
 // does: keep-alive (6 s, or the device's hint), an admin queue stopped by a
 // command timeout, missing Tx completions (5 s per packet, a reset above

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nicforge/nicforge/driver/bql"
 	"github.com/nicforge/nicforge/driver/bus"
 )
 
@@ -108,6 +109,9 @@ type ring struct {
 	napiPackets uint64
 	events      uint16
 	llqOffset   uint32 // Tx in LLQ: the SQ's entries in BAR2
+	// Tx with Config.BQL: the queue's byte limit. A new ring starts a new
+	// one, as netdev_tx_reset_queue does when the buffers are freed.
+	bql *bql.Limit
 }
 
 // Open creates the IO queues (for each pair: CQ then SQ, all Tx before
@@ -200,6 +204,9 @@ func (d *Device) createRing(q int, tx bool, depth int, old *ring) (*ring, error)
 			r.freeIDs = append(r.freeIDs, uint16(id))
 		}
 		r.descs = make([]int, depth)
+		if d.cfg.BQL {
+			r.bql = bql.New(d.fn.Now())
+		}
 	}
 	var err error
 	if r.cq.Bytes == nil {
@@ -252,8 +259,34 @@ func (d *Device) FreePacket(p *Packet) { d.pool.put(p) }
 // NumQueuePairs returns the IO queue pairs opened.
 func (d *Device) NumQueuePairs() int { return len(d.tx) }
 
-// TxRoom returns how many single-buffer packets queue q takes now.
-func (d *Device) TxRoom(q int) int { return d.tx[q].free() }
+// TxRoom returns how many single-buffer packets queue q takes now. With
+// BQL it counts the frames of the largest size (the 1500-byte MTU plus
+// the Ethernet header) the byte limit lets through, so a caller never
+// builds a frame TxBatch refuses: every one while the limit is not yet
+// exceeded, the one that exceeds it included.
+func (d *Device) TxRoom(q int) int {
+	r := d.tx[q]
+	room := r.free()
+	if r.bql != nil {
+		avail := r.bql.Avail()
+		if avail < 0 {
+			return 0
+		}
+		const largest = 1500 + 14
+		room = min(room, avail/largest+1)
+	}
+	return room
+}
+
+// TxLimit returns queue q's byte queue limit and the bytes in flight
+// against it; ok is false without BQL.
+func (d *Device) TxLimit(q int) (limit, inFlight uint32, ok bool) {
+	r := d.tx[q]
+	if r.bql == nil {
+		return 0, 0, false
+	}
+	return r.bql.Current(), r.bql.InFlight(), true
+}
 
 // maxTxBuffers is the most data descriptors a packet may use: what the
 // device said (max_per_packet_tx_descs), less one for a meta descriptor.
@@ -272,14 +305,22 @@ func (d *Device) maxTxBuffers() int {
 // an offload the device does not offer (TxOffloads). For the L4 checksum
 // the packet carries the pseudo-header checksum in its checksum field,
 // as Linux's CHECKSUM_PARTIAL does; the device completes it.
+//
+// With BQL a packet goes only while the queue is within its byte limit,
+// as the stack hands a queue packets until the one that exceeds the limit
+// stops it (__QUEUE_STATE_STACK_XOFF).
 func (d *Device) TxBatch(q int, pkts []*Packet) int {
 	r := d.tx[q]
 	maxHdr := min(int(d.MaxQueues.TxHeader), 255)
 	n := 0
 	for _, p := range pkts {
-		bufs, owned := 0, true
+		if r.bql != nil && r.bql.Avail() < 0 {
+			break
+		}
+		bufs, owned, length := 0, true, 0
 		for b := p; b != nil; b = b.Next {
 			bufs++
+			length += len(b.Data)
 			// The device reads the packet's DMA buffer: Data must be a
 			// prefix of it, not a copy the Go runtime moved elsewhere.
 			owned = owned && len(b.Data) <= len(b.buf) && (len(b.Data) == 0 || &b.Data[0] == &b.buf[0])
@@ -304,6 +345,9 @@ func (d *Device) TxBatch(q int, pkts []*Packet) int {
 		r.pkts[id] = p
 		r.sentAt[id] = d.fn.Now()
 		r.descs[id] = need
+		if r.bql != nil {
+			r.bql.Queued(uint32(length)) // netdev_tx_sent_queue(txq, skb->len)
+		}
 		if d.llq.on {
 			d.txLLQ(r, p, id, meta)
 			r.inflight += need
@@ -380,7 +424,12 @@ func boolInt(b bool) int {
 // cleanTx handles Tx completions: one per packet, by req_id, possibly out
 // of order.
 func (d *Device) cleanTx(r *ring) int {
-	done := 0
+	done, bytes := 0, 0
+	if r.bql != nil {
+		// netdev_tx_completed_queue(txq, tx_pkts, tx_bytes) at the end of
+		// the pass, however it ends.
+		defer func() { r.bql.Completed(uint32(bytes), d.fn.Now()) }()
+	}
 	for {
 		slot := int(r.cqHead) & (r.depth - 1)
 		c := DecodeTxCompletion(r.cq.Bytes[slot*txCdescSize : (slot+1)*txCdescSize])
@@ -401,6 +450,7 @@ func (d *Device) cleanTx(r *ring) int {
 		for b := p; b != nil; {
 			next := b.Next
 			r.bytes += uint64(len(b.Data))
+			bytes += len(b.Data)
 			b.Next, b.Offload = nil, nil
 			d.pool.put(b)
 			b = next
