@@ -61,6 +61,7 @@ type enaQueue struct {
 	tx     bool
 	vector int        // MSI-X vector (CQs)
 	vec    *enaVector // its moderation state
+	feeds  []*enaSQ   // the SQs that complete into this CQ
 }
 
 type enaSQ struct {
@@ -71,6 +72,7 @@ type enaSQ struct {
 	doorbell uint32
 	lastDB   uint16
 	posted   *reqIDs // Tx: req_id -> fetched and not completed
+	idx      int     // its queue index
 }
 
 // reqIDs counts request ids: those below the ring's depth, which a driver
@@ -109,8 +111,11 @@ type enaFn struct {
 	// ringsLo..ringsHi bounds every IO queue: most DMA is packet data,
 	// outside all of them, and needs no search.
 	ringsLo, ringsHi uint64
-	delayRes         sim.Time // the interrupt delay unit (1 µs until the device says)
-	vectors          map[int]*enaVector
+	// lastCQ and lastSQ are where the last completion and descriptor
+	// fetch went: a burst of DMA is one queue's, so they are tried first.
+	lastCQ, lastSQ int
+	delayRes       sim.Time // the interrupt delay unit (1 µs until the device says)
+	vectors        map[int]*enaVector
 }
 
 func (e *enaFn) vector(v int) *enaVector {
@@ -236,10 +241,60 @@ func (c *Checker) enaDMA(f pcie.Func, write bool, addr uint64, data []byte, at s
 	if addr >= e.ringsHi || addr+uint64(len(data)) <= e.ringsLo {
 		return // packet data
 	}
-	for i, q := range e.cqs {
-		if q == nil || !write || !within(addr, len(data), q.base, int(q.depth)*q.entry) {
-			continue
+	if write {
+		if i := e.cqAt(addr, len(data)); i >= 0 {
+			c.enaCompletion(f, e, i, addr, data, at)
 		}
+		return
+	}
+	if s := e.sqAt(addr, len(data)); s != nil && s.tx {
+		for k := 0; k+16 <= len(data); k += 16 {
+			// comp_req marks a packet's first data descriptor, which
+			// carries its req_id (never a meta descriptor).
+			lc := le.Uint32(data[k:])
+			if lc&enaTxMetaDesc != 0 || lc&enaTxCompReq == 0 {
+				continue
+			}
+			id := int(lc>>16&0x3F)<<10 | int(le.Uint32(data[k+4:])>>22)
+			s.posted.add(id, 1)
+		}
+	}
+}
+
+// cqAt returns the index of the CQ that holds n bytes at addr, or -1.
+func (e *enaFn) cqAt(addr uint64, n int) int {
+	if i := e.lastCQ; i < len(e.cqs) && e.cqs[i] != nil && within(addr, n, e.cqs[i].base, int(e.cqs[i].depth)*e.cqs[i].entry) {
+		return i
+	}
+	for i, q := range e.cqs {
+		if q != nil && within(addr, n, q.base, int(q.depth)*q.entry) {
+			e.lastCQ = i
+			return i
+		}
+	}
+	return -1
+}
+
+// sqAt returns the SQ in host memory that holds n bytes at addr, or nil.
+func (e *enaFn) sqAt(addr uint64, n int) *enaSQ {
+	if i := e.lastSQ; i < len(e.sqs) && e.sqs[i] != nil && e.sqs[i].base != 0 && within(addr, n, e.sqs[i].base, int(e.sqs[i].depth)*16) {
+		return e.sqs[i]
+	}
+	for i, s := range e.sqs {
+		if s != nil && s.base != 0 && within(addr, n, s.base, int(s.depth)*16) {
+			e.lastSQ = i
+			return s
+		}
+	}
+	return nil
+}
+
+// enaCompletion checks a completion written to CQ i: its slot and phase,
+// and for Tx that its request id is one the driver posted.
+func (c *Checker) enaCompletion(f pcie.Func, e *enaFn, i int, addr uint64, data []byte, at sim.Time) {
+	le := binary.LittleEndian
+	{
+		q := e.cqs[i]
 		slot := uint16((addr - q.base) / uint64(q.entry))
 		if want := enaPhase(q.tail, q.depth); slot != q.tail&(q.depth-1) || data[3]&1 != want {
 			c.violate("ena_phase", at, f, fmt.Sprintf("DMA write of a completion to CQ %d at %#x", i, addr),
@@ -251,31 +306,16 @@ func (c *Checker) enaDMA(f pcie.Func, write bool, addr uint64, data []byte, at s
 		}
 		if q.tx {
 			id := int(le.Uint16(data))
-			for _, s := range e.sqs {
-				if s != nil && s.tx && s.cq == i && s.posted != nil {
-					if s.posted.count(id) == 0 {
-						c.violate("ena_tx_req_id", at, f, fmt.Sprintf("DMA write of a Tx completion to CQ %d", i), "request id %d was never posted (or completed already)", id)
-						return
-					}
-					s.posted.add(id, -1)
+			for _, s := range q.feeds {
+				if !s.tx || s.posted == nil || e.sqs[s.idx] != s {
+					continue // not Tx in host memory, or since replaced
 				}
+				if s.posted.count(id) == 0 {
+					c.violate("ena_tx_req_id", at, f, fmt.Sprintf("DMA write of a Tx completion to CQ %d", i), "request id %d was never posted (or completed already)", id)
+					return
+				}
+				s.posted.add(id, -1)
 			}
-		}
-		return
-	}
-	for _, s := range e.sqs {
-		if s == nil || write || !s.tx || s.base == 0 || !within(addr, len(data), s.base, int(s.depth)*16) {
-			continue
-		}
-		for k := 0; k+16 <= len(data); k += 16 {
-			// comp_req marks a packet's first data descriptor, which
-			// carries its req_id (never a meta descriptor).
-			lc := le.Uint32(data[k:])
-			if lc&enaTxMetaDesc != 0 || lc&enaTxCompReq == 0 {
-				continue
-			}
-			id := int(lc>>16&0x3F)<<10 | int(le.Uint32(data[k+4:])>>22)
-			s.posted.add(id, 1)
 		}
 	}
 }
@@ -300,13 +340,16 @@ func (e *enaFn) created(cmd, comp []byte) {
 	case enaCreateSQ:
 		idx := int(le.Uint16(comp[8:]))
 		s := &enaSQ{base: uint64(le.Uint32(cmd[12:])) | uint64(le.Uint16(cmd[16:]))<<32, depth: le.Uint16(cmd[10:]), cq: int(le.Uint16(cmd[8:])),
-			tx: cmd[4]>>5 == 1, doorbell: le.Uint32(comp[12:])}
+			tx: cmd[4]>>5 == 1, doorbell: le.Uint32(comp[12:]), idx: idx}
 		if s.tx && cmd[6]&0xF == 1 {
 			s.posted = &reqIDs{low: make([]int32, s.depth)}
 		}
 		e.sqs = grow(e.sqs, idx)
 		e.sqs[idx] = s
 		e.bound(s.base, int(s.depth)*16)
+		if s.cq < len(e.cqs) && e.cqs[s.cq] != nil {
+			e.cqs[s.cq].feeds = append(e.cqs[s.cq].feeds, s)
+		}
 	}
 }
 
