@@ -181,6 +181,9 @@ func (p *batchPort[P]) Rx(q, max int, fn func([]byte)) int {
 	}
 	buf := p.pkts[:max]
 	n := p.drv.RxBatch(q, buf)
+	if n == 0 {
+		return 0
+	}
 	for _, pk := range buf[:n] {
 		fn(*p.data(pk))
 		p.release(pk)

@@ -921,3 +921,70 @@ func TestENABQLScenario(t *testing.T) {
 	off, on := run(false), run(true)
 	assert.Less(t, p50(on, "tx-q0"), p50(off, "tx-q0")/4, "BQL keeps the queue short")
 }
+
+// The device writes Tx completions back a cache line at a time under load
+// (8 entries a DMA write), and a lone packet's completion at most
+// TxCompletionFlush late; with TxCompletionBatch 1 every completion is a
+// write of its own. The checker verifies each entry's slot and phase.
+func TestENATxCompletionWriteBack(t *testing.T) {
+	const burst, frame = 2000, 1514
+	type result struct {
+		packets, writes uint64
+		lone            time.Duration // one packet alone: TxBatch to its completion
+	}
+	run := func(batch int) result {
+		h, dev, _ := enaHost(t, ena.Config{TxCompletionBatch: batch})
+		dev.MACTx.Peer = wire.NewSink()
+		var lone time.Duration
+		h.Go("pf", h.Function(pcie.PF), func(fn bus.Function) {
+			d, err := enadrv.Probe(fn, enadrv.Config{NumCPUs: 1, Polling: true})
+			require.NoError(t, err)
+			require.True(t, d.WaitLink(10*time.Millisecond))
+			require.NoError(t, d.Open(1024, 256))
+			var tmpl ether.Templates
+			fl := ether.Flow{Src: dev.MAC(pcie.PF), Dst: ether.MAC{2, 0, 0x5e, 0, 0, 1}, SrcPort: 1000, DstPort: 9}
+			send := func(seq uint64, n int) int {
+				var batch []*enadrv.Packet
+				for i := 0; i < n; i++ {
+					p := d.AllocPacket()
+					p.Data = p.Data[:frame]
+					tmpl.Build(p.Data, &fl, 1, seq+uint64(i))
+					batch = append(batch, p)
+				}
+				return d.TxBatch(0, batch)
+			}
+			deadline := fn.Now() + 10*time.Millisecond
+			sent := 0
+			for (sent < burst || d.TxRoom(0) < 1023) && fn.Now() < deadline {
+				if sent < burst && d.TxRoom(0) >= 32 {
+					sent += send(uint64(sent), min(32, burst-sent))
+				}
+				d.Poll()
+				fn.Spend(100 * time.Nanosecond)
+			}
+			require.Equal(t, burst, sent)
+			// The line idle, one packet on its own.
+			fn.Spend(50 * time.Microsecond)
+			t0 := fn.Now()
+			require.Equal(t, 1, send(burst, 1))
+			for d.TxRoom(0) < 1023 && fn.Now() < deadline {
+				d.Poll()
+				fn.Spend(10 * time.Nanosecond)
+			}
+			lone = fn.Now() - t0
+		})
+		require.NoError(t, h.Run(sim.Second))
+		q := dev.Queues(pcie.PF)
+		require.NotEmpty(t, q)
+		return result{q[0].TxPackets, q[0].TxCompletionWrites, lone}
+	}
+	one, coalesced := run(1), run(0)
+	assert.Equal(t, uint64(burst+1), one.packets)
+	assert.Equal(t, one.packets, one.writes, "batch 1: a write per completion")
+	assert.Equal(t, uint64(burst+1), coalesced.packets)
+	assert.LessOrEqual(t, coalesced.writes, coalesced.packets/6, "under load nearly every write carries a full line of 8")
+	assert.GreaterOrEqual(t, coalesced.writes, coalesced.packets/8, "never more than 8 in a write")
+	late := coalesced.lone - one.lone
+	assert.InDelta(t, float64(time.Microsecond), float64(late), float64(50*time.Nanosecond),
+		"a lone completion waits TxCompletionFlush (1 µs) for company: %v alone vs %v", coalesced.lone, one.lone)
+}

@@ -109,6 +109,9 @@ type ring struct {
 	napiPackets uint64
 	events      uint16
 	llqOffset   uint32 // Tx in LLQ: the SQ's entries in BAR2
+	// Rx: the free slots at which RxBatch refills, as ena_clean_rx_irq
+	// does: min(depth/ENA_RX_REFILL_THRESH_DIVIDER, ENA_RX_REFILL_THRESH_PACKET).
+	refillAt int
 	// Tx with Config.BQL: the queue's byte limit. A new ring starts a new
 	// one, as netdev_tx_reset_queue does when the buffers are freed.
 	bql *bql.Limit
@@ -172,7 +175,8 @@ func (d *Device) Open(txRing, rxRing int) error {
 }
 
 func (d *Device) createRing(q int, tx bool, depth int, old *ring) (*ring, error) {
-	r := &ring{q: q, tx: tx, depth: depth, sqPhase: 1, cqPhase: 1, pkts: make([]*Packet, depth), sentAt: make([]time.Duration, depth), interval: d.RxUsecs}
+	r := &ring{q: q, tx: tx, depth: depth, sqPhase: 1, cqPhase: 1, pkts: make([]*Packet, depth), sentAt: make([]time.Duration, depth), interval: d.RxUsecs,
+		refillAt: min(depth/ENA_RX_REFILL_THRESH_DIVIDER, ENA_RX_REFILL_THRESH_PACKET)}
 	if old != nil {
 		// The reset path: the same memory, zeroed, and the packets the
 		// device held given back.
@@ -425,22 +429,17 @@ func boolInt(b bool) int {
 // of order.
 func (d *Device) cleanTx(r *ring) int {
 	done, bytes := 0, 0
-	if r.bql != nil {
-		// netdev_tx_completed_queue(txq, tx_pkts, tx_bytes) at the end of
-		// the pass, however it ends.
-		defer func() { r.bql.Completed(uint32(bytes), d.fn.Now()) }()
-	}
 	for {
 		slot := int(r.cqHead) & (r.depth - 1)
-		c := DecodeTxCompletion(r.cq.Bytes[slot*txCdescSize : (slot+1)*txCdescSize])
-		if c.Phase != r.cqPhase {
-			return done
+		cd := r.cq.Bytes[slot*txCdescSize : (slot+1)*txCdescSize]
+		if uint32(cd[3]&1) != r.cqPhase { // the phase first: an empty CQ costs one load
+			break
 		}
-		id := c.ReqID
+		id := DecodeTxCompletion(cd).ReqID
 		if int(id) >= r.depth || r.pkts[id] == nil {
 			d.fn.Logf("ena: Tx queue %d: completion with invalid req_id %d", r.q, id)
 			d.needReset = ENA_REGS_RESET_INV_TX_REQ_ID
-			return done
+			break
 		}
 		p := r.pkts[id]
 		r.pkts[id] = nil
@@ -461,6 +460,10 @@ func (d *Device) cleanTx(r *ring) int {
 		}
 		done++
 	}
+	if r.bql != nil && bytes > 0 {
+		r.bql.Completed(uint32(bytes), d.fn.Now()) // netdev_tx_completed_queue
+	}
+	return done
 }
 
 // refill posts Rx buffers up to depth − 1 and rings the doorbell.
@@ -489,6 +492,12 @@ func (d *Device) refill(r *ring) {
 // joined into the first one's place on the Go heap.
 func (d *Device) RxBatch(q int, out []*Packet) int {
 	r := d.rx[q]
+	// An empty queue with no refill due, the common case of a polling
+	// loop, costs one load: the head completion's phase.
+	head := (int(r.cqHead) & (r.depth - 1)) * rxCdescSize
+	if uint32(r.cq.Bytes[head+3])&(ENA_ETH_IO_RX_CDESC_PHASE_MASK>>24) != r.cqPhase && r.free() < r.refillAt {
+		return 0
+	}
 	n := 0
 	for n < len(out) {
 		slot := int(r.cqHead) & (r.depth - 1)
@@ -533,7 +542,7 @@ func (d *Device) RxBatch(q int, out []*Packet) int {
 			r.bytes += uint64(len(j.Data))
 		}
 	}
-	if r.free() >= min(r.depth/ENA_RX_REFILL_THRESH_DIVIDER, ENA_RX_REFILL_THRESH_PACKET) {
+	if r.free() >= r.refillAt {
 		d.refill(r)
 	}
 	return n
@@ -575,13 +584,10 @@ func (d *Device) Poll() int {
 	if !d.up {
 		return 0
 	}
-	mask := uint64(1)<<(1+len(d.tx)) - 2
+	mask := uint64(1)<<(1+len(d.tx)) - 1 // vector 0 and the IO vectors
 	fired := d.fn.PendingIRQ(mask) | d.napi
 	d.napi = 0
 	if fired&1 != 0 {
-		d.management()
-	}
-	if d.fn.PendingIRQ(1) != 0 {
 		d.management()
 	}
 	total := 0

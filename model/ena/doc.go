@@ -37,13 +37,16 @@
 //	IO (io.go): SQ doorbells at 0x1000 + 4 × sq_idx, interrupt unmask at
 //	0x1800 + 4 × cq_idx. Tx: a 64-descriptor prefetch cache per SQ, a
 //	stored meta descriptor, one 8-byte completion per packet (req_id) once
-//	its data is in; Rx: RSS picks the queue, one 16-byte completion per
-//	buffer with the hash; IO vectors auto-mask on delivery and fire their
-//	pair's Rx or Tx delay after the first completion not yet signalled:
-//	one written while the vector was unmasked starts its own delay, and
-//	an unmask with completions waiting fires the first one's delay after
-//	it was written (at once if that has passed), so a busy vector fires
-//	about once per delay.
+//	its data is in, written back a 64-byte line (8 completions) per DMA
+//	write: a batch goes when full, at the ring's end, or 1 µs after its
+//	first packet's data was in (TxCompletionBatch, TxCompletionFlush; a
+//	batch of 1 writes each alone); Rx: RSS picks the queue, one 16-byte
+//	completion per buffer with the hash; IO vectors auto-mask on delivery
+//	and fire their pair's Rx or Tx delay after the first completion not
+//	yet signalled: one written while the vector was unmasked starts its
+//	own delay, and an unmask with completions waiting fires the first
+//	one's delay after it was written (at once if that has passed), so a
+//	busy vector fires about once per delay.
 //
 // Bad input is flagged on the card and survived: an AQ or ACQ shape that
 // is not a power of two of 64-byte entries, a doorbell that runs ahead of

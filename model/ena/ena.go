@@ -54,10 +54,19 @@ type Config struct {
 	// waits for room resumes (default 32 KiB, at most TxBuffer): it
 	// refills in bursts, as a DMA engine behind a FIFO watermark does,
 	// with 224 KiB (18 µs at 100 Gb/s) still queued for the line.
-	TxRefill     int
-	ReadlessOff  bool // PCI revision bit 0: the driver reads registers directly
-	Timing       Timing
-	KeepAliveOff bool // the device never sends KEEP_ALIVE (a fault to inject)
+	TxRefill int
+	// TxCompletionBatch is how many Tx completions the device writes back
+	// in one DMA write (default 8: one 64-byte line of 8-byte entries; 1
+	// writes each on its own). A batch goes when it is full, at the end
+	// of the ring, or TxCompletionFlush (default 1 µs) after the data of
+	// its first packet was in, whichever comes first: write-back
+	// coalescing as NICs do it, a TLP per cache line instead of a TLP per
+	// packet.
+	TxCompletionBatch int
+	TxCompletionFlush sim.Time
+	ReadlessOff       bool // PCI revision bit 0: the driver reads registers directly
+	Timing            Timing
+	KeepAliveOff      bool // the device never sends KEEP_ALIVE (a fault to inject)
 	// KeepAliveStop is a fault: from this time on the device sends no
 	// KEEP_ALIVE, until the driver resets it (0: never).
 	KeepAliveStop sim.Time
@@ -106,16 +115,17 @@ type Hints struct {
 // Device is the ENA personality: the PF (0x0EC2) and its VFs (0xEC20),
 // each an ENA function with the registers of ena_regs_defs.h.
 type Device struct {
-	cfg     Config
-	card    *card.Card
-	k       *rtl.Kernel
-	timers  *rtl.Timers
-	fns     []*function // index = pcie.Func
-	cov     *coverage
-	mutSeen int
-	io      ioEngine
-	txDone  []*txCompletionEvent // spent Tx completion events, for reuse
-	rxDone  []*rxDelivery        // spent Rx deliveries, for reuse
+	cfg       Config
+	card      *card.Card
+	k         *rtl.Kernel
+	timers    *rtl.Timers
+	fns       []*function // index = pcie.Func
+	cov       *coverage
+	mutSeen   int
+	io        ioEngine
+	txDone    []*txCompletionEvent // spent Tx completion events, for reuse
+	flushDone []*cqFlush           // spent write-back flushes, for reuse
+	rxDone    []*rxDelivery        // spent Rx deliveries, for reuse
 	// The card PF's provisioning block and what it holds.
 	cardPF     *rtl.RegFile
 	cardBusy   bool
@@ -148,6 +158,12 @@ func New(cfg Config) *Device {
 		cfg.TxRefill = 32 << 10
 	}
 	cfg.TxRefill = min(cfg.TxRefill, cfg.TxBuffer)
+	if cfg.TxCompletionBatch <= 0 {
+		cfg.TxCompletionBatch = 64 / txCdescSize
+	}
+	if cfg.TxCompletionFlush <= 0 {
+		cfg.TxCompletionFlush = sim.Microsecond
+	}
 	if cfg.Timing == (Timing{}) {
 		cfg.Timing = DefaultTiming
 	}
@@ -219,6 +235,9 @@ func (d *Device) Traffic(f pcie.Func) (txPkts, txBytes, rxPkts, rxBytes, rxDrops
 type QueueCounters struct {
 	TxPackets, TxBytes uint64
 	RxPackets, RxBytes uint64
+	// TxCompletionWrites counts the DMA writes that carried the pair's Tx
+	// completions: TxPackets of them without write-back coalescing.
+	TxCompletionWrites uint64
 }
 
 // Queues returns f's counters per queue pair, the pair being the one whose
@@ -237,6 +256,7 @@ func (d *Device) Queues(f pcie.Func) []QueueCounters {
 		if q.tx {
 			c.TxPackets += q.packets
 			c.TxBytes += q.bytes
+			c.TxCompletionWrites += q.cq.writes
 		} else {
 			c.RxPackets += q.packets
 			c.RxBytes += q.bytes

@@ -34,6 +34,35 @@ type cq struct {
 	entry  int // bytes
 	vector int
 	tail   uint16 // completions written, free-running
+	writes uint64 // DMA writes of completions
+	// Tx write-back coalescing: the completions waiting for their batch
+	// (entries, and when each packet's data was in), the time the batch
+	// goes (sim.Never: none scheduled), and the event that takes it.
+	wb    []byte
+	wbAt  []sim.Time
+	wbDue sim.Time
+	wbSeq uint64 // the flush event in force
+	wbGen uint64 // the function's reset generation of what waits
+}
+
+// cqFlush writes back a CQ's waiting Tx completions (rtl.Event). A flush
+// moved earlier leaves its old event in the timers: that one finds a newer
+// sequence number on the CQ and does nothing.
+type cqFlush struct {
+	fn       *function
+	c        *cq
+	gen, seq uint64
+}
+
+func (ev *cqFlush) Fire(t sim.Time) {
+	fn, c, gen, seq := ev.fn, ev.c, ev.gen, ev.seq
+	ev.fn, ev.c = nil, nil
+	fn.d.flushDone = append(fn.d.flushDone, ev)
+	if fn.gen != gen || c.wbSeq != seq {
+		return // a reset dropped the queue, or the flush moved
+	}
+	c.wbDue = sim.Never
+	fn.flushTx(c, t)
 }
 
 type sq struct {
@@ -285,6 +314,7 @@ func (fn *function) writeCompletion(c *cq, entry []byte, phaseAt int, tx bool, a
 	addr := c.base + uint64(c.tail&(c.depth-1))*uint64(c.entry)
 	_ = fn.d.card.Upstream().Write(fn.id, at, addr, entry[:c.entry])
 	c.tail++
+	c.writes++
 	fn.event(c.vector, tx, at)
 }
 
@@ -499,9 +529,24 @@ func (fn *function) txPacket(q *sq, descs []byte, at, now sim.Time) (int, bool) 
 }
 
 // completeTx writes a Tx packet's completion at time at (when its data is
-// in, or at once for a packet the shaper dropped).
+// in, or at once for a packet the shaper dropped), or, with write-back
+// coalescing, queues it for its batch.
 func (fn *function) completeTx(q *sq, reqID int, at sim.Time) {
 	d := fn.d
+	if batch := d.cfg.TxCompletionBatch; batch > 1 {
+		c := q.cq
+		tc := TxCompletion{ReqID: uint16(reqID), SQHead: q.head}
+		var e [txCdescSize]byte
+		tc.Put(e[:])
+		if len(c.wbAt) == 0 || c.wbGen != fn.gen {
+			// A new batch; what waited from before a reset is dropped.
+			c.wb, c.wbAt, c.wbDue, c.wbGen = c.wb[:0], c.wbAt[:0], sim.Never, fn.gen
+		}
+		c.wb = append(c.wb, e[:]...)
+		c.wbAt = append(c.wbAt, at)
+		fn.scheduleFlush(c)
+		return
+	}
 	var ev *txCompletionEvent
 	if k := len(d.txDone); k > 0 {
 		ev, d.txDone = d.txDone[k-1], d.txDone[:k-1]
@@ -512,6 +557,81 @@ func (fn *function) completeTx(q *sq, reqID int, at sim.Time) {
 	tc.Put(ev.cd[:])
 	ev.fn, ev.c, ev.gen = fn, q.cq, fn.gen
 	d.timers.AtEvent(at, ev)
+}
+
+// scheduleFlush sets when c's waiting completions go: once a batch's
+// worth of them is in (or the ring's end is reached), else
+// TxCompletionFlush after the first one was.
+func (fn *function) scheduleFlush(c *cq) {
+	if len(c.wbAt) == 0 {
+		return
+	}
+	batch := fn.d.cfg.TxCompletionBatch
+	toEnd := int(c.depth) - int(c.tail&(c.depth-1)) // slots before the ring wraps
+	due := c.wbAt[0] + fn.d.cfg.TxCompletionFlush
+	if k := min(batch, toEnd); len(c.wbAt) >= k {
+		due = c.wbAt[0]
+		for _, t := range c.wbAt[:k] {
+			due = sim.Max(due, t)
+		}
+	}
+	if c.wbDue != sim.Never && c.wbDue <= due {
+		return
+	}
+	c.wbDue = due
+	c.wbSeq++
+	var ev *cqFlush
+	if k := len(fn.d.flushDone); k > 0 {
+		ev, fn.d.flushDone = fn.d.flushDone[k-1], fn.d.flushDone[:k-1]
+	} else {
+		ev = &cqFlush{}
+	}
+	*ev = cqFlush{fn: fn, c: c, gen: fn.gen, seq: c.wbSeq}
+	fn.d.timers.AtEvent(due, ev)
+}
+
+// flushTx writes back, at t, the waiting completions of c whose data is
+// in, in order, at most a batch and up to the ring's end, in one DMA
+// write, and signals them once.
+func (fn *function) flushTx(c *cq, t sim.Time) {
+	d := fn.d
+	n := 0
+	limit := min(d.cfg.TxCompletionBatch, int(c.depth)-int(c.tail&(c.depth-1)))
+	for n < len(c.wbAt) && n < limit && c.wbAt[n] <= t {
+		n++
+	}
+	if n > 0 {
+		written := 0
+		for i := 0; i < n; i++ {
+			e := c.wb[i*txCdescSize : (i+1)*txCdescSize]
+			if stop := d.cfg.TxCompletionStop; stop != 0 && t >= stop && !fn.txCompRecovered {
+				fn.txCompLost++ // the fault: the packet went out, its completion never comes
+				continue
+			}
+			phase := phaseOf(c.tail+uint16(written), c.depth)
+			if d.strike("stale_phase") {
+				phase ^= 1
+			}
+			if d.strike("bogus_req_id") {
+				binary.LittleEndian.PutUint16(e[0:], 0xFFF)
+			}
+			e[3] = e[3]&^1 | phase
+			if i != written {
+				copy(c.wb[written*txCdescSize:], e)
+			}
+			written++
+		}
+		if written > 0 {
+			addr := c.base + uint64(c.tail&(c.depth-1))*uint64(c.entry)
+			_ = d.card.Upstream().Write(fn.id, t, addr, c.wb[:written*txCdescSize])
+			c.tail += uint16(written)
+			c.writes++
+			fn.event(c.vector, true, t)
+		}
+		c.wb = append(c.wb[:0], c.wb[n*txCdescSize:]...)
+		c.wbAt = append(c.wbAt[:0], c.wbAt[n:]...)
+	}
+	fn.scheduleFlush(c)
 }
 
 // txCompletionEvent is a Tx completion waiting for its time; the device

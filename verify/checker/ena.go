@@ -14,7 +14,7 @@ import (
 // device fetches and the completions it writes for them. Then:
 //
 //	ena_phase       a completion (ACQ or IO CQ) written out of order or with
-//	                the phase of another lap
+//	                the phase of another lap (a write may carry several)
 //	ena_cmd_id      an admin completion for a command id the device never
 //	                fetched, or completed twice
 //	ena_tx_req_id   a Tx completion for a request id no fetched descriptor
@@ -23,7 +23,9 @@ import (
 //	ena_moderation  an IO vector's message sooner after the first completion
 //	                it had not signalled than the shorter of the Rx and Tx
 //	                delays in force meanwhile (written to its unmask register,
-//	                at the resolution GET_FEATURE INTERRUPT_MODERATION gave)
+//	                at the resolution GET_FEATURE INTERRUPT_MODERATION gave);
+//	                a message covers the completions written before the
+//	                card sent it, not those written while it crossed the link
 //
 // Offsets and layouts: ena_regs_defs.h, ena_admin_defs.h,
 // ena_eth_io_defs.h (specs/ena.md).
@@ -51,6 +53,39 @@ type enaVector struct {
 	pending          bool
 	first            sim.Time
 	minDelay         sim.Time
+	// recent are the times of the last completions, oldest first: a
+	// message lands a link's latency after the card sent it, and the
+	// completions written in between are not signalled by it.
+	recent [64]sim.Time
+	nrec   int // valid entries, the newest at recent[(head+nrec-1)%64]
+	head   int
+}
+
+// completed records a completion written at t.
+func (st *enaVector) completed(t sim.Time) {
+	if !st.pending {
+		st.pending, st.first, st.minDelay = true, t, min(st.rxDelay, st.txDelay)
+	}
+	if st.nrec == len(st.recent) {
+		st.head = (st.head + 1) % len(st.recent)
+		st.nrec--
+	}
+	st.recent[(st.head+st.nrec)%len(st.recent)] = t
+	st.nrec++
+}
+
+// signalled ends the completions a message sent at t covers: those
+// written by then. Any written after stay pending, from the first of
+// them (or the oldest remembered, should more than 64 have come).
+func (st *enaVector) signalled(t sim.Time) {
+	for st.nrec > 0 && st.recent[st.head] <= t {
+		st.head = (st.head + 1) % len(st.recent)
+		st.nrec--
+	}
+	st.pending = st.nrec > 0
+	if st.pending {
+		st.first, st.minDelay = st.recent[st.head], min(st.rxDelay, st.txDelay)
+	}
 }
 
 type enaQueue struct {
@@ -289,35 +324,41 @@ func (e *enaFn) sqAt(addr uint64, n int) *enaSQ {
 	return nil
 }
 
-// enaCompletion checks a completion written to CQ i: its slot and phase,
-// and for Tx that its request id is one the driver posted.
+// enaCompletion checks the completions one DMA write puts in CQ i (a
+// device may write several back together): each in the next slot with
+// the phase of its lap, and for Tx a request id the driver posted.
 func (c *Checker) enaCompletion(f pcie.Func, e *enaFn, i int, addr uint64, data []byte, at sim.Time) {
 	le := binary.LittleEndian
-	{
-		q := e.cqs[i]
-		slot := uint16((addr - q.base) / uint64(q.entry))
-		if want := enaPhase(q.tail, q.depth); slot != q.tail&(q.depth-1) || data[3]&1 != want {
-			c.violate("ena_phase", at, f, fmt.Sprintf("DMA write of a completion to CQ %d at %#x", i, addr),
-				"slot %d with phase %d; the next completion goes to slot %d with phase %d", slot, data[3]&1, q.tail&(q.depth-1), want)
+	q := e.cqs[i]
+	if q.entry <= 0 || len(data)%q.entry != 0 {
+		c.violate("ena_phase", at, f, fmt.Sprintf("DMA write of %d bytes to CQ %d at %#x", len(data), i, addr), "not whole %d-byte completions", q.entry)
+		return
+	}
+	for k := 0; k < len(data); k += q.entry {
+		cd := data[k : k+q.entry]
+		a := addr + uint64(k)
+		slot := uint16((a - q.base) / uint64(q.entry))
+		if want := enaPhase(q.tail, q.depth); slot != q.tail&(q.depth-1) || cd[3]&1 != want {
+			c.violate("ena_phase", at, f, fmt.Sprintf("DMA write of a completion to CQ %d at %#x", i, a),
+				"slot %d with phase %d; the next completion goes to slot %d with phase %d", slot, cd[3]&1, q.tail&(q.depth-1), want)
 		}
 		q.tail++
-		if st := q.vec; !st.pending {
-			st.pending, st.first, st.minDelay = true, at, min(st.rxDelay, st.txDelay)
+		if !q.tx {
+			continue
 		}
-		if q.tx {
-			id := int(le.Uint16(data))
-			for _, s := range q.feeds {
-				if !s.tx || s.posted == nil || e.sqs[s.idx] != s {
-					continue // not Tx in host memory, or since replaced
-				}
-				if s.posted.count(id) == 0 {
-					c.violate("ena_tx_req_id", at, f, fmt.Sprintf("DMA write of a Tx completion to CQ %d", i), "request id %d was never posted (or completed already)", id)
-					return
-				}
-				s.posted.add(id, -1)
+		id := int(le.Uint16(cd))
+		for _, s := range q.feeds {
+			if !s.tx || s.posted == nil || e.sqs[s.idx] != s {
+				continue // not Tx in host memory, or since replaced
 			}
+			if s.posted.count(id) == 0 {
+				c.violate("ena_tx_req_id", at, f, fmt.Sprintf("DMA write of a Tx completion to CQ %d", i), "request id %d was never posted (or completed already)", id)
+				return
+			}
+			s.posted.add(id, -1)
 		}
 	}
+	q.vec.completed(at)
 }
 
 // created learns the queue a successful CREATE_CQ or CREATE_SQ made.
@@ -382,5 +423,5 @@ func (c *Checker) enaMSIX(f pcie.Func, v int, at sim.Time) {
 				"fired %v after its first unsignalled completion (at %v); the shortest delay in force since is %v", at-st.first, st.first, st.minDelay)
 		}
 	}
-	st.pending = false
+	st.signalled(at)
 }

@@ -1,0 +1,57 @@
+package checker
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/nicforge/nicforge/sim"
+)
+
+// A message covers the completions written before the card sent it; one
+// written while the message was on the link stays pending, its delay
+// running from its own time.
+func TestENAVectorCoversOnlyEarlierCompletions(t *testing.T) {
+	us := sim.Microsecond
+	for _, tc := range []struct {
+		name        string
+		completions []sim.Time
+		sent        sim.Time
+		pending     bool
+		first       sim.Time
+	}{
+		{"all before", []sim.Time{1 * us, 2 * us}, 3 * us, false, 0},
+		{"one on the link", []sim.Time{1 * us, 4 * us}, 3 * us, true, 4 * us},
+		{"at the same time", []sim.Time{3 * us}, 3 * us, false, 0},
+		{"none", nil, 3 * us, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &enaVector{rxDelay: 20 * us, txDelay: 64 * us}
+			for _, c := range tc.completions {
+				st.completed(c)
+			}
+			st.signalled(tc.sent)
+			assert.Equal(t, tc.pending, st.pending)
+			if tc.pending {
+				assert.Equal(t, tc.first, st.first)
+				assert.Equal(t, 20*us, st.minDelay)
+			}
+		})
+	}
+}
+
+// More completions than the vector remembers keep the newest; the oldest
+// remembered then stands for the first unsignalled one.
+func TestENAVectorRemembersTheNewest(t *testing.T) {
+	st := &enaVector{rxDelay: sim.Microsecond}
+	for i := 1; i <= 100; i++ {
+		st.completed(sim.Time(i) * sim.Nanosecond)
+	}
+	assert.Equal(t, 64, st.nrec)
+	st.signalled(50 * sim.Nanosecond)
+	assert.True(t, st.pending)
+	assert.Equal(t, 51*sim.Nanosecond, st.first)
+	st.signalled(100 * sim.Nanosecond)
+	assert.False(t, st.pending)
+	assert.Zero(t, st.nrec)
+}
