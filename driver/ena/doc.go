@@ -43,7 +43,7 @@
 //
 // Byte queue limits (Config.BQL, the enable_bql module parameter, off by
 // default as in amzn-drivers): TxBatch accounts each packet's bytes in the
-// queue's driver/bql limit and takes none while the limit is exceeded;
+// queue's dynamic limit (bql.go) and takes none while the limit is exceeded;
 // cleanTx reports the pass's bytes (netdev_tx_completed_queue), which
 // moves the limit; a new ring starts a new limit (netdev_tx_reset_queue).
 //

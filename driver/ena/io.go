@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/nicforge/nicforge/driver/bql"
 	"github.com/nicforge/nicforge/driver/bus"
 )
 
@@ -114,7 +113,7 @@ type ring struct {
 	refillAt int
 	// Tx with Config.BQL: the queue's byte limit. A new ring starts a new
 	// one, as netdev_tx_reset_queue does when the buffers are freed.
-	bql *bql.Limit
+	bql *dql
 }
 
 // Open creates the IO queues (for each pair: CQ then SQ, all Tx before
@@ -209,7 +208,7 @@ func (d *Device) createRing(q int, tx bool, depth int, old *ring) (*ring, error)
 		}
 		r.descs = make([]int, depth)
 		if d.cfg.BQL {
-			r.bql = bql.New(d.fn.Now())
+			r.bql = newDQL(d.fn.Now())
 		}
 	}
 	var err error
@@ -272,7 +271,7 @@ func (d *Device) TxRoom(q int) int {
 	r := d.tx[q]
 	room := r.free()
 	if r.bql != nil {
-		avail := r.bql.Avail()
+		avail := r.bql.avail()
 		if avail < 0 {
 			return 0
 		}
@@ -289,7 +288,7 @@ func (d *Device) TxLimit(q int) (limit, inFlight uint32, ok bool) {
 	if r.bql == nil {
 		return 0, 0, false
 	}
-	return r.bql.Current(), r.bql.InFlight(), true
+	return r.bql.current(), r.bql.inFlight(), true
 }
 
 // maxTxBuffers is the most data descriptors a packet may use: what the
@@ -318,7 +317,7 @@ func (d *Device) TxBatch(q int, pkts []*Packet) int {
 	maxHdr := min(int(d.MaxQueues.TxHeader), 255)
 	n := 0
 	for _, p := range pkts {
-		if r.bql != nil && r.bql.Avail() < 0 {
+		if r.bql != nil && r.bql.avail() < 0 {
 			break
 		}
 		bufs, owned, length := 0, true, 0
@@ -350,7 +349,7 @@ func (d *Device) TxBatch(q int, pkts []*Packet) int {
 		r.sentAt[id] = d.fn.Now()
 		r.descs[id] = need
 		if r.bql != nil {
-			r.bql.Queued(uint32(length)) // netdev_tx_sent_queue(txq, skb->len)
+			r.bql.queued(uint32(length)) // netdev_tx_sent_queue(txq, skb->len)
 		}
 		if d.llq.on {
 			d.txLLQ(r, p, id, meta)
@@ -461,7 +460,7 @@ func (d *Device) cleanTx(r *ring) int {
 		done++
 	}
 	if r.bql != nil && bytes > 0 {
-		r.bql.Completed(uint32(bytes), d.fn.Now()) // netdev_tx_completed_queue
+		r.bql.completed(uint32(bytes), d.fn.Now()) // netdev_tx_completed_queue
 	}
 	return done
 }
