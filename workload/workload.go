@@ -10,7 +10,8 @@ import (
 // driver's batch API to it.
 type Port interface {
 	// Tx queues up to n frames on queue q; fill writes frame i into buf
-	// (2 KiB) and returns its length. It returns how many were queued.
+	// (a driver buffer of 1518 bytes or more) and returns its length. It
+	// returns how many were queued.
 	Tx(q, n int, fill func(i int, buf []byte) int) int
 	// TxRoom returns how many frames Tx would take on queue q now.
 	TxRoom(q int) int

@@ -190,7 +190,15 @@ const (
 	txCdescSize = 8
 	rxCdescSize = 16
 	ioDescSize  = 16
-	bufSize     = 2048 // packet buffers; frames up to the 1500-byte MTU fit one
+	// bufSize is a packet buffer: a 1500-byte MTU frame with its Ethernet
+	// header and a VLAN tag (1518 bytes) fits one, in 24 whole cache
+	// lines, and larger frames span several. Buffers are packed at this
+	// stride: at 2 KiB a quarter of every buffer is never touched, so the
+	// thousands of buffers in flight spread over a third more pages and
+	// cache sets than their bytes need (the device's copy of each Tx
+	// packet, the application's fill and the zeroing of recycled memory
+	// all ran slower).
+	bufSize = 1536
 )
 
 // RSS (ena_admin_defs.h, ena_netdev.h).
