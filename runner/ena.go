@@ -105,6 +105,7 @@ func newENAPort(d *enadrv.Device) *enaPort {
 
 func (p *enaPort) Queues() int                     { return p.d.NumQueuePairs() }
 func (p *enaPort) TxRoom(q int) int                { return p.d.TxRoom(q) }
+func (p *enaPort) Quiet() bool                     { return p.d.Quiet() }
 func (p *enaPort) Wait(timeout time.Duration) bool { return p.d.WaitInterrupt(timeout) }
 
 func (p *enaPort) Poll(budget int) int {

@@ -988,3 +988,60 @@ func TestENATxCompletionWriteBack(t *testing.T) {
 	assert.InDelta(t, float64(time.Microsecond), float64(late), float64(50*time.Nanosecond),
 		"a lone completion waits TxCompletionFlush (1 µs) for company: %v alone vs %v", coalesced.lone, one.lone)
 }
+
+// Quiet says a pass would do nothing only when it would: whenever it is
+// true, Poll cleans nothing and no Rx queue has a frame or a refill due.
+func TestENAQuietIsExact(t *testing.T) {
+	h, dev, c := enaHost(t, ena.Config{})
+	dev.MACTx.Peer = wire.NewSink()
+	byteClk, err := mac.ByteClock("wire", 100_000_000_000)
+	require.NoError(t, err)
+	gen := wire.NewGenerator(c.Kernel(), "wire.gen", byteClk, 100_000_000_000, dev.Frames())
+	gen.Out = dev.MACRx
+	var quiet, busy int
+	h.Go("pf", h.Function(pcie.PF), func(fn bus.Function) {
+		d, err := enadrv.Probe(fn, enadrv.Config{NumCPUs: 2, Polling: true})
+		require.NoError(t, err)
+		require.True(t, d.WaitLink(10*time.Millisecond))
+		require.NoError(t, d.Open(256, 256))
+		ws := &wire.Stream{ID: 9, Sizes: []int{1518}, PktsPerS: 500_000, Count: 300, Flows: 8, Start: sim.FromDuration(fn.Now() + 5*time.Microsecond)}
+		ws.Flow = ether.Flow{Src: ether.MAC{2, 0, 0x5e, 0, 0, 1}, Dst: dev.MAC(pcie.PF), SrcIP: [4]byte{192, 0, 2, 1}, DstIP: [4]byte{10, 0, 0, 1}, SrcPort: 40000, DstPort: 9}
+		gen.Add(ws, sim.NewRand(1))
+		var tmpl ether.Templates
+		fl := ether.Flow{Src: dev.MAC(pcie.PF), Dst: ether.MAC{2, 0, 0x5e, 0, 0, 1}, SrcPort: 1000, DstPort: 9}
+		rx := make([]*enadrv.Packet, 64)
+		sent := 0
+		deadline := fn.Now() + 2*time.Millisecond
+		for fn.Now() < deadline {
+			if sent < 2000 && d.TxRoom(0) >= 32 {
+				var batch []*enadrv.Packet
+				for i := 0; i < 32; i++ {
+					p := d.AllocPacket()
+					p.Data = p.Data[:1514]
+					tmpl.Build(p.Data, &fl, 1, uint64(sent+i))
+					batch = append(batch, p)
+				}
+				sent += d.TxBatch(0, batch)
+			}
+			q := d.Quiet()
+			work := d.Poll()
+			for k := 0; k < d.NumQueuePairs(); k++ {
+				n := d.RxBatch(k, rx)
+				work += n
+				for _, p := range rx[:n] {
+					d.ReleaseRx(p)
+				}
+			}
+			if q {
+				quiet++
+				require.Zero(t, work, "a quiet pass found work at %v", fn.Now())
+			} else {
+				busy++
+			}
+			fn.Spend(150 * time.Nanosecond)
+		}
+	})
+	require.NoError(t, h.Run(sim.Second))
+	assert.Greater(t, quiet, 1000, "quiet passes")
+	assert.Greater(t, busy, 300, "passes with work")
+}

@@ -609,6 +609,37 @@ func (d *Device) Poll() int {
 	return total
 }
 
+// Quiet reports whether a Poll and an RxBatch of every queue would find
+// nothing to do now and change nothing: the device up, no vector pending,
+// the watchdog's service not due, no completion at any CQ's head and no
+// Rx refill due. A polling loop counts such a pass as idle without making
+// the calls. Vectors it finds pending are kept for the next Poll.
+func (d *Device) Quiet() bool {
+	if !d.up || d.napi != 0 {
+		return false
+	}
+	if got := d.fn.PendingIRQ(uint64(1)<<(1+len(d.tx)) - 1); got != 0 {
+		d.napi |= got // Poll takes vector 0 from here too
+		return false
+	}
+	if d.fn.Now()-d.lastService >= enaTimerPeriod {
+		return false
+	}
+	if d.cfg.Polling {
+		for _, r := range d.tx {
+			if uint32(r.cq.Bytes[(int(r.cqHead)&(r.depth-1))*txCdescSize+3]&1) == r.cqPhase {
+				return false
+			}
+		}
+	}
+	for _, r := range d.rx {
+		if uint32(r.cq.Bytes[(int(r.cqHead)&(r.depth-1))*rxCdescSize+3])&(ENA_ETH_IO_RX_CDESC_PHASE_MASK>>24) == r.cqPhase || r.free() >= r.refillAt {
+			return false
+		}
+	}
+	return true
+}
+
 // WaitInterrupt blocks until any vector fires or timeout passes; the
 // vectors that fired are polled by the next Poll.
 func (d *Device) WaitInterrupt(timeout time.Duration) bool {
