@@ -82,6 +82,7 @@ type Device struct {
 	tx, rx     []*ring
 	up         bool
 	napi       uint64 // IO vectors that fired, to poll
+	seen       uint64 // vectors Quiet took from the function, not yet handled
 	needReset  uint32 // a reset reason the watchdog acts on
 
 	linkUp     bool

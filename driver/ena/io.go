@@ -584,8 +584,8 @@ func (d *Device) Poll() int {
 		return 0
 	}
 	mask := uint64(1)<<(1+len(d.tx)) - 1 // vector 0 and the IO vectors
-	fired := d.fn.PendingIRQ(mask) | d.napi
-	d.napi = 0
+	fired := d.fn.PendingIRQ(mask) | d.seen | d.napi
+	d.napi, d.seen = 0, 0
 	if fired&1 != 0 {
 		d.management()
 	}
@@ -613,13 +613,13 @@ func (d *Device) Poll() int {
 // nothing to do now and change nothing: the device up, no vector pending,
 // the watchdog's service not due, no completion at any CQ's head and no
 // Rx refill due. A polling loop counts such a pass as idle without making
-// the calls. Vectors it finds pending are kept for the next Poll.
+// the calls. Vectors it finds pending stay pending for the next Poll or
+// WaitInterrupt.
 func (d *Device) Quiet() bool {
-	if !d.up || d.napi != 0 {
+	if !d.up || d.napi != 0 || d.seen != 0 {
 		return false
 	}
-	if got := d.fn.PendingIRQ(uint64(1)<<(1+len(d.tx)) - 1); got != 0 {
-		d.napi |= got // Poll takes vector 0 from here too
+	if d.seen = d.fn.PendingIRQ(uint64(1)<<(1+len(d.tx)) - 1); d.seen != 0 {
 		return false
 	}
 	if d.fn.Now()-d.lastService >= enaTimerPeriod {
@@ -644,7 +644,11 @@ func (d *Device) Quiet() bool {
 // vectors that fired are polled by the next Poll.
 func (d *Device) WaitInterrupt(timeout time.Duration) bool {
 	mask := uint64(1)<<(1+len(d.tx)) - 1
-	got := d.fn.WaitIRQ(mask, timeout)
+	got := d.seen // pending already: no wait
+	d.seen = 0
+	if got == 0 {
+		got = d.fn.WaitIRQ(mask, timeout)
+	}
 	if got&1 != 0 {
 		d.management()
 	}
