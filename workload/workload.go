@@ -27,8 +27,9 @@ type Port interface {
 
 // Quieter is what a Port may add: Quiet reports that Poll and every Rx
 // would do nothing now and change nothing, so a polling loop can count an
-// idle pass without making them (the calls of an idle pass were most of
-// a busy-polling simulation's cost).
+// idle pass without making them (a busy-polling loop makes thousands of
+// idle passes per simulated millisecond; the simulation is the same
+// either way).
 type Quieter interface {
 	Quiet() bool
 }

@@ -56,9 +56,10 @@ type enaVector struct {
 	// recent are the times of the last completions, oldest first: a
 	// message lands a link's latency after the card sent it, and the
 	// completions written in between are not signalled by it.
-	recent [64]sim.Time
-	nrec   int // valid entries, the newest at recent[(head+nrec-1)%64]
-	head   int
+	recent  [64]sim.Time
+	nrec    int // valid entries, the newest at recent[(head+nrec-1)%64]
+	head    int
+	dropped sim.Time // the newest completion no longer remembered
 }
 
 // completed records a completion written at t.
@@ -67,6 +68,7 @@ func (st *enaVector) completed(t sim.Time) {
 		st.pending, st.first, st.minDelay = true, t, min(st.rxDelay, st.txDelay)
 	}
 	if st.nrec == len(st.recent) {
+		st.dropped = st.recent[st.head]
 		st.head = (st.head + 1) % len(st.recent)
 		st.nrec--
 	}
@@ -76,16 +78,24 @@ func (st *enaVector) completed(t sim.Time) {
 
 // signalled ends the completions a message sent at t covers: those
 // written by then. Any written after stay pending, from the first of
-// them (or the oldest remembered, should more than 64 have come).
+// them. Should more than 64 have come since, the first is not known and
+// t stands for it: the rule then checks less, never wrongly.
 func (st *enaVector) signalled(t sim.Time) {
 	for st.nrec > 0 && st.recent[st.head] <= t {
 		st.head = (st.head + 1) % len(st.recent)
 		st.nrec--
 	}
-	st.pending = st.nrec > 0
-	if st.pending {
-		st.first, st.minDelay = st.recent[st.head], min(st.rxDelay, st.txDelay)
+	st.pending = st.nrec > 0 || st.dropped > t
+	switch {
+	case st.dropped > t:
+		st.first = t
+	case st.pending:
+		st.first = st.recent[st.head]
 	}
+	if st.pending {
+		st.minDelay = min(st.rxDelay, st.txDelay)
+	}
+	st.dropped = 0
 }
 
 type enaQueue struct {

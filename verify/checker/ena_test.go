@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/nicforge/nicforge/sim"
 )
@@ -40,18 +41,29 @@ func TestENAVectorCoversOnlyEarlierCompletions(t *testing.T) {
 	}
 }
 
-// More completions than the vector remembers keep the newest; the oldest
-// remembered then stands for the first unsignalled one.
+// More completions than the vector remembers keep the newest. When the
+// first unsignalled one was forgotten, the message's own time stands for
+// it: earlier than the truth, so the rule can only check less.
 func TestENAVectorRemembersTheNewest(t *testing.T) {
-	st := &enaVector{rxDelay: sim.Microsecond}
-	for i := 1; i <= 100; i++ {
-		st.completed(sim.Time(i) * sim.Nanosecond)
+	ns := sim.Nanosecond
+	fill := func() *enaVector {
+		st := &enaVector{rxDelay: sim.Microsecond}
+		for i := 1; i <= 100; i++ {
+			st.completed(sim.Time(i) * ns) // 1..36 forgotten, 37..100 kept
+		}
+		require.Equal(t, 64, st.nrec)
+		return st
 	}
-	assert.Equal(t, 64, st.nrec)
-	st.signalled(50 * sim.Nanosecond)
+	st := fill()
+	st.signalled(50 * ns)
 	assert.True(t, st.pending)
-	assert.Equal(t, 51*sim.Nanosecond, st.first)
-	st.signalled(100 * sim.Nanosecond)
+	assert.Equal(t, 51*ns, st.first, "the first after the message is remembered")
+	st.signalled(100 * ns)
 	assert.False(t, st.pending)
 	assert.Zero(t, st.nrec)
+
+	st = fill()
+	st.signalled(20 * ns)
+	assert.True(t, st.pending)
+	assert.Equal(t, 20*ns, st.first, "21 was forgotten: the message's time stands for it")
 }
