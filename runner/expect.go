@@ -3,6 +3,7 @@ package runner
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/nicforge/nicforge/model/ether"
 	"github.com/nicforge/nicforge/model/mac"
@@ -65,6 +66,35 @@ func (s *simulation) evaluate(r *report.Report) []report.Check {
 			ok := got.Sent > 0 && got.Received == got.Expected && bad == 0
 			add("delivered:"+st.Name, ok, "sent %d, received %d of %d expected (missing %d, extra %d, reordered %d, corrupted %d, misrouted %d)",
 				got.Sent, got.Received, got.Expected, got.Missing, got.Extra, got.Reordered, got.Corrupted, got.Misrouted)
+		case "latency":
+			// The scoreboard's one-way latency of the stream, from the
+			// sender handing a frame over to the receiver getting it.
+			st := s.plan.Streams[e.Stream]
+			var lat *report.Latency
+			for _, x := range r.Streams {
+				if x.Name == st.Name {
+					lat = x.Latency
+				}
+			}
+			if lat == nil || lat.Samples == 0 {
+				add("latency:"+st.Name, false, "no frame of the stream arrived: no latency to check")
+				break
+			}
+			ok := true
+			var parts []string
+			for _, c := range []struct {
+				name string
+				got  float64
+				max  time.Duration
+			}{{"p50", lat.P50NS, e.P50}, {"p90", lat.P90NS, e.P90}, {"p99", lat.P99NS, e.P99}} {
+				if c.max == 0 {
+					continue
+				}
+				got := time.Duration(c.got)
+				ok = ok && got <= c.max
+				parts = append(parts, fmt.Sprintf("%s %v (want <= %v)", c.name, got, c.max))
+			}
+			add("latency:"+st.Name, ok, "%s over %d frames", strings.Join(parts, ", "), lat.Samples)
 		case "denied":
 			// Every frame of the stream dropped as the reference predicted.
 			st := s.plan.Streams[e.Stream]

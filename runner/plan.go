@@ -98,4 +98,6 @@ type Expect struct {
 	Min       float64
 	Stream    int
 	Function  int
+	// latency: the most the p50, p90 and p99 may be (0: not checked)
+	P50, P90, P99 time.Duration
 }

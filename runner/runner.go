@@ -157,7 +157,7 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 		p.Drain = d
 	}
 	for _, e := range sc.Expect {
-		x := Expect{Check: e.Check, Port: e.Port, Direction: e.Direction, Min: e.Min, Stream: -1, Function: -1}
+		x := Expect{Check: e.Check, Port: e.Port, Direction: e.Direction, Min: e.Min, Stream: -1, Function: -1, P50: e.P50, P90: e.P90, P99: e.P99}
 		if e.Traffic != "" {
 			x.Stream = streams[e.Traffic]
 		}

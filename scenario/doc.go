@@ -42,6 +42,7 @@
 //	expect:
 //	  - {check: line_rate, port: uplink, direction: tx, min: 0.99}
 //	  - {check: delivered, traffic: s}
+//	  - {check: latency, traffic: s, p99: 100us}   # one-way latency: p50, p90, p99 at most
 //	  - {check: no_drops}
 //	  - {check: irq_moderation, function: vf1}
 //	  - {check: no_dma_faults}

@@ -177,11 +177,14 @@ type Expect struct {
 	Traffic   string
 	Function  string
 	Min       float64
-	Line      int
+	// latency: the most each percentile of the stream's one-way latency
+	// may be (0: not checked).
+	P50, P90, P99 time.Duration
+	Line          int
 }
 
 // Checks that expectations may name.
-var Checks = []string{"line_rate", "delivered", "no_drops", "irq_moderation", "no_dma_faults", "spoof_blocked", "rss_spread", "recovered", "llq_used", "allowance", "denied", "acl", "conntrack_full"}
+var Checks = []string{"line_rate", "delivered", "latency", "no_drops", "irq_moderation", "no_dma_faults", "spoof_blocked", "rss_spread", "recovered", "llq_used", "allowance", "denied", "acl", "conntrack_full"}
 
 //go:embed default.yaml
 var defaultYAML []byte
@@ -296,12 +299,15 @@ type trafficDoc struct {
 }
 
 type expectDoc struct {
-	Check     string  `yaml:"check"`
-	Port      string  `yaml:"port"`
-	Direction string  `yaml:"direction"`
-	Traffic   string  `yaml:"traffic"`
-	Function  string  `yaml:"function"`
-	Min       float64 `yaml:"min"`
+	Check     string    `yaml:"check"`
+	Port      string    `yaml:"port"`
+	Direction string    `yaml:"direction"`
+	Traffic   string    `yaml:"traffic"`
+	Function  string    `yaml:"function"`
+	Min       float64   `yaml:"min"`
+	P50       yaml.Node `yaml:"p50"`
+	P90       yaml.Node `yaml:"p90"`
+	P99       yaml.Node `yaml:"p99"`
 }
 
 // Error is a scenario error with its place.
@@ -994,6 +1000,16 @@ func (p *parser) expect(n *yaml.Node, i int, fns, streams map[string]bool) Expec
 	case "delivered", "denied":
 		if !streams[e.Traffic] {
 			p.fail(n.Line, "expect[%d]: traffic %q is not a stream of this scenario", i, e.Traffic)
+		}
+	case "latency":
+		if !streams[e.Traffic] {
+			p.fail(n.Line, "expect[%d]: traffic %q is not a stream of this scenario", i, e.Traffic)
+		}
+		e.P50 = p.duration(&d.P50, fmt.Sprintf("expect[%d]: p50", i), 0)
+		e.P90 = p.duration(&d.P90, fmt.Sprintf("expect[%d]: p90", i), 0)
+		e.P99 = p.duration(&d.P99, fmt.Sprintf("expect[%d]: p99", i), 0)
+		if e.P50 == 0 && e.P90 == 0 && e.P99 == 0 {
+			p.fail(n.Line, "expect[%d]: latency wants at least one of p50, p90, p99: the most that percentile may be, like 20us", i)
 		}
 	case "allowance":
 		if !fns[e.Function] {

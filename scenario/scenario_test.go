@@ -143,6 +143,22 @@ func TestModerationSettings(t *testing.T) {
 	}
 }
 
+func TestLatencyCheck(t *testing.T) {
+	base := "name: t\nfunctions:\n  - {name: pf}\ntraffic:\n  - {name: s, from: pf, to: wire, rate: 1kpps}\nexpect:\n  - %s\n"
+	s, err := Parse("t.yaml", []byte(fmt.Sprintf(base, "{check: latency, traffic: s, p50: 20us, p99: 1ms}")))
+	require.NoError(t, err)
+	require.Equal(t, Expect{Check: "latency", Traffic: "s", P50: 20 * time.Microsecond, P99: time.Millisecond, Line: 7}, s.Expect[0])
+	for _, tc := range []struct{ doc, want string }{
+		{"{check: latency, traffic: s}", "t.yaml:7: expect[0]: latency wants at least one of p50, p90, p99"},
+		{"{check: latency, traffic: nope, p99: 1ms}", `t.yaml:7: expect[0]: traffic "nope" is not a stream of this scenario`},
+		{"{check: latency, traffic: s, p90: soon}", `t.yaml:7: expect[0]: p90: "soon" is not a duration`},
+		{"{check: latency, traffic: s, p99: -5us}", `expect[0]: p99: "-5us" is not a duration`},
+	} {
+		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, tc.doc)))
+		require.ErrorContains(t, err, tc.want, tc.doc)
+	}
+}
+
 func TestTrafficHeaders(t *testing.T) {
 	base := "name: t\nfunctions:\n  - {name: pf}\ntraffic:\n  - {from: wire, to: pf, rate: 1kpps, %s}\n"
 	s, err := Parse("t.yaml", []byte(fmt.Sprintf(base, `proto: tcp, src_ip: "2001:db8::1", dst_ip: "2001:db8::a", src_port: 40000, dst_port: 443, frame_size: 90`)))
