@@ -60,6 +60,9 @@
 // keep-alive every second, Tx engine 8 ns from doorbell to fetch; the MAC
 // serialises at LinkMbps (default 100 Gb/s) from a 256 KiB buffer, which
 // the Tx engine, once it found the buffer full, refills from 32 KiB of room
-// on (TxRefill). CAPS: reset timeout 5 x 100 ms, 48-bit DMA,
+// on (TxRefill). The engine serves the Tx SQs of every function round
+// robin, a turn moving what a queue has fetched (up to 64 descriptors),
+// each run starting after the last queue that sent, so queues at line
+// rate share the link evenly. CAPS: reset timeout 5 x 100 ms, 48-bit DMA,
 // admin timeout 10 x 100 ms.
 package ena

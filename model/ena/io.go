@@ -357,8 +357,10 @@ func (e *ioEngine) run(now sim.Time) {
 			}
 		}
 	}
-	// Every SQ gets a turn, starting one further each time, so a full MAC
-	// does not always free its space for the same queue.
+	// Round robin: every SQ gets a turn, from the one after the last that
+	// sent, so the room a full MAC frees goes to each queue in turn (a
+	// turn moves what the queue has fetched, up to 64 descriptors).
+	served := -1
 	for k := range all {
 		i := (e.next + k) % len(all)
 		q := all[i]
@@ -378,10 +380,11 @@ func (e *ioEngine) run(now sim.Time) {
 		if !send(q, now) {
 			continue // the MAC is full (OnSpace wakes us) or the packet is not whole
 		}
+		served = i
 		more = more || q.head != q.tail
 	}
-	if len(all) > 0 {
-		e.next = (e.next + 1) % len(all)
+	if served >= 0 {
+		e.next = (served + 1) % len(all)
 	}
 	e.all, e.owner = all, owner
 	// A packet waiting for room in the MAC is woken by OnSpace; coming
