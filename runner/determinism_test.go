@@ -61,6 +61,38 @@ func TestExactTicksSameTrace(t *testing.T) {
 	require.True(t, bytes.Equal(skip, exact), "the exact-ticks trace differs from the skipping one")
 }
 
+// Skipping the polling passes a driver calls quiet never changes a run:
+// with every pass's calls made, the trace is byte-identical, for the
+// default scenario (ixgbevf polling) and the ENA polling testbenches.
+func TestQuietSkipSameTrace(t *testing.T) {
+	for _, file := range []string{"", "../testbenches/ena_default.yaml", "../testbenches/ena_bql.yaml", "../testbenches/ena_llq.yaml"} {
+		name := file
+		if name == "" {
+			name = "default"
+		}
+		t.Run(filepath.Base(name), func(t *testing.T) {
+			sc := scenario.Default()
+			if file != "" {
+				var err error
+				sc, err = scenario.Load(file)
+				require.NoError(t, err)
+			}
+			trace := func(every bool) []byte {
+				path := filepath.Join(t.TempDir(), "run.nft")
+				r, err := Run(sc, Options{TracePath: path, EveryPass: every})
+				require.NoError(t, err)
+				require.True(t, r.Pass, "%+v", r.Checks)
+				b, err := os.ReadFile(path)
+				require.NoError(t, err)
+				return b
+			}
+			skip, every := trace(false), trace(true)
+			require.Greater(t, len(skip), 10000)
+			require.True(t, bytes.Equal(skip, every), "skipping quiet passes changed the trace of %s", name)
+		})
+	}
+}
+
 // tshark reads the pcap and counts the frames the report counts.
 func TestPcapReadableByTshark(t *testing.T) {
 	tshark, err := exec.LookPath("tshark")

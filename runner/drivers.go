@@ -90,6 +90,7 @@ func (s *simulation) runVF(i int, fn bus.Function) {
 // setupApp gives a function's application its streams.
 func (s *simulation) setupApp(i int, app *workload.App, mac [6]byte) {
 	s.apps[i] = app
+	app.EveryPass = s.plan.EveryPass
 	if s.sb != nil {
 		src := scoreboard.Endpoint(i)
 		clk := app.Clock
@@ -203,6 +204,7 @@ func newVFPort(d *vfdrv.Device) *vfPort {
 
 func (p *vfPort) Queues() int                     { return p.d.NumQueues() }
 func (p *vfPort) TxRoom(q int) int                { return p.d.TxRoom(q) }
+func (p *vfPort) Quiet() bool                     { return p.d.Quiet() }
 func (p *vfPort) Poll(budget int) int             { return p.d.Poll(budget) }
 func (p *vfPort) Wait(timeout time.Duration) bool { return p.d.WaitInterrupt(timeout) }
 

@@ -28,6 +28,7 @@ type Plan struct {
 	Streams     []StreamPlan
 	Expect      []Expect
 	ExactTicks  bool
+	EveryPass   bool   // polling loops skip no quiet pass (Options.EveryPass)
 	Mutation    string // a model or VF-driver mutation, "" for none
 	// ENA: keep-alive period and watchdog hint (0: defaults), and faults.
 	KeepAlive    time.Duration

@@ -37,6 +37,10 @@ type Options struct {
 	TracePath  string
 	PcapPath   string
 	ExactTicks bool
+	// EveryPass has polling loops make every pass's driver calls, even
+	// those the driver calls quiet: the run is the same either way (its
+	// trace byte for byte), and this checks that.
+	EveryPass bool
 	// Mutation injects one deliberate bug into the model or the VF drivers
 	// (ixgbe.Mutations, ixgbevf.Mutations), to show a checker catching it.
 	Mutation string
@@ -64,7 +68,7 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 		Name: sc.Name, Personality: sc.Card.Personality, Seed: sc.Seed, Duration: sc.Duration, Warmup: sc.Warmup,
 		Drain: 300 * time.Microsecond, BringUp: 2 * time.Second,
 		UplinkBPS: uint64(sc.Card.UplinkGbps * 1e9), CoreHz: uint64(sc.Card.CoreMHz) * 1_000_000,
-		PCIe: sc.Card.PCIe, VEB: sc.Card.Switch == "veb", NumVFs: sc.Card.VFs, ExactTicks: opt.ExactTicks,
+		PCIe: sc.Card.PCIe, VEB: sc.Card.Switch == "veb", NumVFs: sc.Card.VFs, ExactTicks: opt.ExactTicks, EveryPass: opt.EveryPass,
 	}
 	p.KeepAlive, p.WatchdogHint, p.Faults, p.LLQ = sc.Card.KeepAlive, sc.Card.WatchdogHint, sc.Faults, sc.Card.LLQ
 	p.Conntrack, p.ConntrackTimeouts = sc.Card.ConntrackEntries, sc.Card.ConntrackTimeouts

@@ -85,8 +85,11 @@ type App struct {
 	// rather than wait until a whole batch fits: the kernel's qdisc does
 	// this over a queue with byte queue limits, whose room stays small.
 	Partial bool
-	Rx      map[uint16]*ether.StreamCounter
-	RxOther uint64
+	// EveryPass makes every polling pass's calls, even when the Port is a
+	// Quieter that says they would do nothing: the same simulation, slower.
+	EveryPass bool
+	Rx        map[uint16]*ether.StreamCounter
+	RxOther   uint64
 	// Rand picks frame sizes for mixed streams.
 	Rand func(n int) int
 	// OnSend sees every frame the driver accepted, right after TxBatch,
@@ -174,7 +177,7 @@ func (a *App) Run(end time.Duration) {
 	a.countFn = a.count
 	a.fillFn = a.fill
 	quiet, _ := a.Port.(Quieter)
-	if !a.Polling {
+	if !a.Polling || a.EveryPass {
 		quiet = nil
 	}
 	for {
