@@ -980,6 +980,9 @@ func (p *parser) expect(n *yaml.Node, i int, fns, streams map[string]bool) Expec
 		return Expect{Line: n.Line}
 	}
 	e := Expect{Check: d.Check, Port: d.Port, Direction: d.Direction, Traffic: d.Traffic, Function: d.Function, Min: d.Min, Line: n.Line}
+	if e.Check != "latency" && (d.P50.Kind != 0 || d.P90.Kind != 0 || d.P99.Kind != 0) {
+		p.fail(n.Line, "expect[%d]: p50, p90 and p99 bound the latency check, not %s", i, e.Check)
+	}
 	switch e.Check {
 	case "line_rate":
 		if e.Port == "" {

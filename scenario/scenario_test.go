@@ -153,6 +153,7 @@ func TestLatencyCheck(t *testing.T) {
 		{"{check: latency, traffic: nope, p99: 1ms}", `t.yaml:7: expect[0]: traffic "nope" is not a stream of this scenario`},
 		{"{check: latency, traffic: s, p90: soon}", `t.yaml:7: expect[0]: p90: "soon" is not a duration`},
 		{"{check: latency, traffic: s, p99: -5us}", `expect[0]: p99: "-5us" is not a duration`},
+		{"{check: delivered, traffic: s, p99: 1ms}", "t.yaml:7: expect[0]: p50, p90 and p99 bound the latency check, not delivered"},
 	} {
 		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, tc.doc)))
 		require.ErrorContains(t, err, tc.want, tc.doc)
