@@ -88,6 +88,7 @@ type ring struct {
 	tail       uint16 // free-running producer counter
 	sqPhase    uint32
 	cqHead     uint16
+	headFlags  int // byte of the head completion that holds its phase bit
 	cqPhase    uint32
 	inflight   int             // descriptors the device holds
 	pkts       []*Packet       // by req_id
@@ -175,7 +176,7 @@ func (d *Device) Open(txRing, rxRing int) error {
 
 func (d *Device) createRing(q int, tx bool, depth int, old *ring) (*ring, error) {
 	r := &ring{q: q, tx: tx, depth: depth, sqPhase: 1, cqPhase: 1, pkts: make([]*Packet, depth), sentAt: make([]time.Duration, depth), interval: d.RxUsecs,
-		refillAt: min(depth/ENA_RX_REFILL_THRESH_DIVIDER, ENA_RX_REFILL_THRESH_PACKET)}
+		refillAt: min(depth/ENA_RX_REFILL_THRESH_DIVIDER, ENA_RX_REFILL_THRESH_PACKET), headFlags: 3}
 	if old != nil {
 		// The reset path: the same memory, zeroed, and the packets the
 		// device held given back.
@@ -457,6 +458,7 @@ func (d *Device) cleanTx(r *ring) int {
 		if int(r.cqHead)&(r.depth-1) == 0 {
 			r.cqPhase ^= 1
 		}
+		r.headFlags = (int(r.cqHead)&(r.depth-1))*txCdescSize + 3
 		done++
 	}
 	if r.bql != nil && bytes > 0 {
@@ -511,6 +513,7 @@ func (d *Device) RxBatch(q int, out []*Packet) int {
 		if int(r.cqHead)&(r.depth-1) == 0 {
 			r.cqPhase ^= 1
 		}
+		r.headFlags = (int(r.cqHead)&(r.depth-1))*rxCdescSize + 3
 		if int(id) >= r.depth || r.pkts[id] == nil || l > bufSize {
 			d.fn.Logf("ena: Rx queue %d: completion with invalid req_id %d or length %d", r.q, id, l)
 			d.needReset = ENA_REGS_RESET_INV_RX_REQ_ID
@@ -625,15 +628,16 @@ func (d *Device) Quiet() bool {
 	if d.fn.Now()-d.lastService >= enaTimerPeriod {
 		return false
 	}
+	// The phase bit is bit 0 of a completion's fourth byte, Tx and Rx.
 	if d.cfg.Polling {
 		for _, r := range d.tx {
-			if uint32(r.cq.Bytes[(int(r.cqHead)&(r.depth-1))*txCdescSize+3]&1) == r.cqPhase {
+			if uint32(r.cq.Bytes[r.headFlags]&1) == r.cqPhase {
 				return false
 			}
 		}
 	}
 	for _, r := range d.rx {
-		if uint32(r.cq.Bytes[(int(r.cqHead)&(r.depth-1))*rxCdescSize+3])&(ENA_ETH_IO_RX_CDESC_PHASE_MASK>>24) == r.cqPhase || r.free() >= r.refillAt {
+		if uint32(r.cq.Bytes[r.headFlags]&1) == r.cqPhase || r.free() >= r.refillAt {
 			return false
 		}
 	}
