@@ -92,7 +92,9 @@ func newLink(c LinkConfig) *Link {
 // read times a card DMA read of n bytes issued at at: a request upstream
 // per MaxReadReq bytes, each answered downstream by completions of up to
 // MaxPayload bytes (one, empty, for n = 0). It returns when the last
-// completion is in. This is the DMA hot path: lane.send written out.
+// completion is in. This is the DMA hot path, lane.send written out: a
+// request's completions queue behind each other, so once the first is on
+// the lane the rest follow back to back and only their sum matters.
 func (l *Link) read(at sim.Time, n int) sim.Time {
 	c := &l.Cfg
 	up, down := &l.up, &l.down
@@ -104,25 +106,21 @@ func (l *Link) read(at sim.Time, n int) sim.Time {
 		up.bytes += hdr
 		up.tlps++
 		arr := up.busy + c.Latency
-		for p := 0; ; p += c.MaxPayload {
-			k := min(chunk-p, c.MaxPayload)
-			var d sim.Time
-			switch k {
-			case c.MaxPayload:
-				d = down.serFull
-			case 0:
-				d = down.serHdr
-			default:
-				d = c.ser(k + c.TLPHeader)
-			}
-			down.busy = max(arr, down.busy) + d
-			down.bytes += hdr + uint64(k)
-			down.tlps++
-			done = max(done, down.busy+c.Latency)
-			if p+k >= chunk {
-				break
-			}
+		full, part := chunk/c.MaxPayload, chunk%c.MaxPayload
+		tlps := full
+		d := sim.Time(full) * down.serFull
+		switch {
+		case part > 0:
+			d += c.ser(part + c.TLPHeader)
+			tlps++
+		case chunk == 0:
+			d += down.serHdr // one empty completion
+			tlps++
 		}
+		down.busy = max(arr, down.busy) + d
+		down.bytes += uint64(tlps)*hdr + uint64(chunk)
+		down.tlps += uint64(tlps)
+		done = max(done, down.busy+c.Latency)
 		if off+chunk >= n {
 			return done
 		}
