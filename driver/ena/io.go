@@ -316,6 +316,8 @@ func (d *Device) maxTxBuffers() int {
 func (d *Device) TxBatch(q int, pkts []*Packet) int {
 	r := d.tx[q]
 	maxHdr := min(int(d.MaxQueues.TxHeader), 255)
+	maxBufs := d.maxTxBuffers()
+	now := d.fn.Now() // the batch goes at once: Spend comes after it
 	n := 0
 	for _, p := range pkts {
 		if r.bql != nil && r.bql.avail() < 0 {
@@ -341,13 +343,13 @@ func (d *Device) TxBatch(q int, pkts []*Packet) int {
 		if d.llq.on {
 			need = d.llqEntries(bufs + boolInt(meta))
 		}
-		if bufs > d.maxTxBuffers() || r.free() < need || len(r.freeIDs) == 0 {
+		if bufs > maxBufs || r.free() < need || len(r.freeIDs) == 0 {
 			break
 		}
 		id := r.freeIDs[len(r.freeIDs)-1]
 		r.freeIDs = r.freeIDs[:len(r.freeIDs)-1]
 		r.pkts[id] = p
-		r.sentAt[id] = d.fn.Now()
+		r.sentAt[id] = now
 		r.descs[id] = need
 		if r.bql != nil {
 			r.bql.queued(uint32(length)) // netdev_tx_sent_queue(txq, skb->len)
