@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"math"
 	"time"
 
 	"github.com/nicforge/nicforge/model/ether"
@@ -104,6 +105,10 @@ type App struct {
 	countFn func([]byte)
 	fillFn  func(int, []byte) int
 	filling *Stream
+	// blockedUntil: mightSend found nothing to send, and until this time
+	// only a driver call can change that (line-rate streams wait for room;
+	// the others for their next frame or start).
+	blockedUntil time.Duration
 }
 
 // NewApp returns an application on a port.
@@ -187,6 +192,7 @@ func (a *App) Run(end time.Duration) {
 		}
 		a.Clock.Spend(a.Costs.Loop)
 		if quiet == nil || !quiet.Quiet() || a.mightSend(a.Clock.Now()) {
+			a.blockedUntil = 0 // the calls below may make room
 			work := a.Port.Poll(64)
 			for q := 0; q < nq; q++ {
 				work += a.Port.Rx(q, 256, a.countFn)
@@ -266,10 +272,23 @@ func (a *App) count(data []byte) {
 }
 
 // mightSend reports whether send could queue a frame now: a stream due
-// that is not a line-rate one waiting for room for its burst.
+// that is not a line-rate one waiting for room for its burst. Between
+// driver calls the room does not change, so a "no" holds until a stream's
+// start or next frame comes due.
 func (a *App) mightSend(now time.Duration) bool {
+	if now < a.blockedUntil {
+		return false
+	}
+	until := time.Duration(math.MaxInt64)
 	for _, s := range a.Streams {
 		if !s.due(now) {
+			switch {
+			case s.Count != 0 && s.Sent >= s.Count, s.Stop != 0 && now >= s.Stop:
+			case now < s.Start:
+				until = min(until, s.Start)
+			default:
+				until = min(until, s.next) // a paced stream's next frame
+			}
 			continue
 		}
 		if !s.Line {
@@ -283,6 +302,7 @@ func (a *App) mightSend(now time.Duration) bool {
 			return true
 		}
 	}
+	a.blockedUntil = until
 	return false
 }
 

@@ -7,6 +7,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/nicforge/nicforge/model/ether"
 )
 
 type fakeClock struct{ now time.Duration }
@@ -21,14 +23,22 @@ type fakePort struct {
 	clock    *fakeClock
 	arrivals []time.Duration
 	got      []time.Duration
+	sent     []time.Duration // when each frame was handed over
 	polls    int
 }
 
-func (p *fakePort) Tx(q, n int, fill func(int, []byte) int) int { return 0 }
-func (p *fakePort) TxRoom(q int) int                            { return 0 }
-func (p *fakePort) Poll(budget int) int                         { p.polls++; return 0 }
-func (p *fakePort) Wait(timeout time.Duration) bool             { return false }
-func (p *fakePort) Queues() int                                 { return 1 }
+func (p *fakePort) Tx(q, n int, fill func(int, []byte) int) int {
+	buf := make([]byte, 2048)
+	for i := 0; i < n; i++ {
+		fill(i, buf)
+		p.sent = append(p.sent, p.clock.now)
+	}
+	return n
+}
+func (p *fakePort) TxRoom(q int) int                { return 64 }
+func (p *fakePort) Poll(budget int) int             { p.polls++; return 0 }
+func (p *fakePort) Wait(timeout time.Duration) bool { return false }
+func (p *fakePort) Queues() int                     { return 1 }
 
 func (p *fakePort) Rx(q, max int, fn func([]byte)) int {
 	n := 0
@@ -59,6 +69,10 @@ func TestQuietPassesChangeNothing(t *testing.T) {
 			port = quietPort{p}
 		}
 		a := NewApp(port, c, true)
+		// A paced stream that starts late: its frames come due between
+		// quiet passes, which must not delay them.
+		a.Streams = []*Stream{{ID: 1, Sizes: []int{128}, PPS: 400_000, Start: 7 * time.Microsecond,
+			Flow: ether.Flow{Src: ether.MAC{2, 0, 0, 0, 0, 1}, Dst: ether.MAC{2, 0, 0, 0, 0, 2}}}}
 		a.Run(50 * time.Microsecond)
 		return p, c.now
 	}
@@ -66,6 +80,8 @@ func TestQuietPassesChangeNothing(t *testing.T) {
 	skipping, skipEnd := run(true)
 	require.Len(t, plain.got, len(arrivals))
 	assert.Empty(t, cmp.Diff(plain.got, skipping.got), "frames received at the same times")
+	require.NotEmpty(t, plain.sent)
+	assert.Empty(t, cmp.Diff(plain.sent, skipping.sent), "frames sent at the same times")
 	assert.Equal(t, plainEnd, skipEnd, "the same time spent")
 	assert.Less(t, skipping.polls, plain.polls/2, "quiet passes make no calls")
 }
