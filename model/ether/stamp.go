@@ -227,6 +227,28 @@ func ParseStamp(p []byte) (stream uint16, seq uint64, err error) {
 	return binary.BigEndian.Uint16(st[2:4]), binary.BigEndian.Uint64(st[4:12]), nil
 }
 
+// ParseStampPorts is ParseStamp that also returns the frame's TCP or UDP
+// ports (source port in the high half; 0 for ICMP): one walk over the
+// headers where a scoreboard keying frames by flow would make two.
+func ParseStampPorts(p []byte) (stream uint16, seq uint64, ports uint32, err error) {
+	off := stampAt(p)
+	if off < 0 {
+		return 0, 0, 0, ErrNoStamp
+	}
+	proto := p[HeaderLen+9]
+	if p[12] == 0x86 {
+		proto = p[HeaderLen+6]
+	}
+	switch proto {
+	case ProtoUDP:
+		ports = binary.BigEndian.Uint32(p[off-8:])
+	case ProtoTCP:
+		ports = binary.BigEndian.Uint32(p[off-20:])
+	}
+	st := p[off:]
+	return binary.BigEndian.Uint16(st[2:4]), binary.BigEndian.Uint64(st[4:12]), ports, nil
+}
+
 // StreamCounter counts stamped frames of one stream as they arrive and
 // notices what a scoreboard cares about: gaps, duplicates, reordering.
 type StreamCounter struct {

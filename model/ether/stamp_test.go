@@ -80,12 +80,59 @@ func FuzzParseStamp(f *testing.F) {
 	f.Add(q)
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, _, err := ParseStamp(b)
+		id, seq, err := ParseStamp(b)
 		if err != nil {
 			require.ErrorIs(t, err, ErrNoStamp)
 		}
+		id2, seq2, ports, err2 := ParseStampPorts(b)
+		require.Equal(t, err, err2)
+		require.Equal(t, id, id2)
+		require.Equal(t, seq, seq2)
+		if err == nil {
+			require.Equal(t, portsOf(b), ports)
+		}
 		SetSeq(b, 9)
 	})
+}
+
+// portsOf reads the TCP or UDP ports of an IPv4 or IPv6 frame the long
+// way, for ParseStampPorts to agree with.
+func portsOf(f []byte) uint32 {
+	var proto byte
+	var l4 int
+	switch binary.BigEndian.Uint16(f[12:]) {
+	case 0x0800:
+		proto, l4 = f[HeaderLen+9], HeaderLen+int(f[HeaderLen]&0xF)*4
+	case 0x86DD:
+		proto, l4 = f[HeaderLen+6], HeaderLen+40
+	default:
+		return 0
+	}
+	if proto != ProtoTCP && proto != ProtoUDP {
+		return 0
+	}
+	return binary.BigEndian.Uint32(f[l4:])
+}
+
+func TestParseStampPorts(t *testing.T) {
+	v4 := Flow{Src: MAC{2, 0, 0, 0, 0, 1}, Dst: MAC{2, 0, 0, 0, 0, 2}, SrcIP: [4]byte{10, 0, 0, 1}, DstIP: [4]byte{10, 0, 0, 2}, SrcPort: 1234, DstPort: 80}
+	v6 := v4
+	v6.IPv6 = true
+	for _, tc := range []struct {
+		fl    Flow
+		ports uint32
+	}{
+		{v4, 1234<<16 | 80}, {withProto(v4, ProtoTCP), 1234<<16 | 80}, {withProto(v4, ProtoICMP), 0},
+		{v6, 1234<<16 | 80}, {withProto(v6, ProtoTCP), 1234<<16 | 80},
+	} {
+		p := make([]byte, 256)
+		BuildFrame(p, &tc.fl, 7, 99)
+		id, seq, ports, err := ParseStampPorts(p)
+		require.NoError(t, err)
+		require.Equal(t, uint16(7), id)
+		require.Equal(t, uint64(99), seq)
+		require.Equal(t, tc.ports, ports, "%+v", tc.fl)
+	}
 }
 
 // Templates.Build writes the same bytes as BuildFrame, whatever the order

@@ -150,36 +150,14 @@ type Scoreboard struct {
 	unstamped map[uint32]int
 }
 
-// qkey is one ordered sequence of frames: a stream's flow at one
-// destination. Order holds within a flow (a multi-queue sender or RSS may
-// interleave flows), so it is checked per flow.
+// qkey is one ordered sequence of frames: a stream's flow (its TCP or UDP
+// ports, as ether.ParseStampPorts reads them; 0 for other protocols) at
+// one destination. Order holds within a flow (a multi-queue sender or RSS
+// may interleave flows), so it is checked per flow.
 type qkey struct {
 	dst    Endpoint
 	stream uint16
 	flow   uint32
-}
-
-// flowOf is a frame's flow within its stream: its TCP or UDP ports
-// (IPv4 or IPv6), or 0.
-func flowOf(f []byte) uint32 {
-	if len(f) < ether.HeaderLen+24 {
-		return 0
-	}
-	ip := f[ether.HeaderLen:]
-	var proto byte
-	var l4 int
-	switch {
-	case f[12] == 0x08 && f[13] == 0x00:
-		proto, l4 = ip[9], int(ip[0]&0xF)*4
-	case f[12] == 0x86 && f[13] == 0xDD:
-		proto, l4 = ip[6], 40
-	default:
-		return 0
-	}
-	if (proto != 6 && proto != 17) || len(ip) < l4+4 {
-		return 0
-	}
-	return uint32(ip[l4])<<24 | uint32(ip[l4+1])<<16 | uint32(ip[l4+2])<<8 | uint32(ip[l4+3])
 }
 
 // Wire is the endpoint of the uplink's far side.
@@ -230,7 +208,7 @@ func (sb *Scoreboard) Sent(src Endpoint, frame []byte, at sim.Time) {
 // expectation's check is sum, so a frame whose bytes do not match it is
 // corrupted when it arrives.
 func (sb *Scoreboard) SentSum(src Endpoint, frame []byte, sum uint32, at sim.Time) {
-	id, seq, err := ether.ParseStamp(frame)
+	id, seq, flow, err := ether.ParseStampPorts(frame)
 	if err != nil {
 		sb.Unstamped++
 		if n := len(sb.routeOf(src, frame, at)); n > 0 {
@@ -243,7 +221,6 @@ func (sb *Scoreboard) SentSum(src Endpoint, frame []byte, sum uint32, at sim.Tim
 	}
 	st := sb.stream(id)
 	st.Sent++
-	flow := flowOf(frame)
 	dsts := sb.routeOf(src, frame, at)
 	if len(dsts) == 0 {
 		st.Dropped++
@@ -269,7 +246,7 @@ func (sb *Scoreboard) routeOf(src Endpoint, frame []byte, at sim.Time) []Endpoin
 
 // Received records a frame delivered at dst at time at.
 func (sb *Scoreboard) Received(dst Endpoint, frame []byte, at sim.Time) {
-	id, seq, err := ether.ParseStamp(frame)
+	id, seq, flow, err := ether.ParseStampPorts(frame)
 	if err != nil {
 		sb.Unstamped++
 		sum := ether.CRC32C(frame)
@@ -281,7 +258,6 @@ func (sb *Scoreboard) Received(dst Endpoint, frame []byte, at sim.Time) {
 		return
 	}
 	st := sb.stream(id)
-	flow := flowOf(frame)
 	q := sb.queue(qkey{dst, id, flow}, false)
 	if q != nil {
 		// In order: the head. Ahead of order: skip over the frames it
