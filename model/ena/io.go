@@ -547,7 +547,11 @@ func (fn *function) completeTx(q *sq, reqID int, at sim.Time) {
 		}
 		c.wb = append(c.wb, e[:]...)
 		c.wbAt = append(c.wbAt, at)
-		fn.scheduleFlush(c)
+		// Between the first of a batch and the last, the flush time
+		// (the first one's plus TxCompletionFlush) stands.
+		if n := len(c.wbAt); n == 1 || n >= min(batch, int(c.depth)-int(c.tail&(c.depth-1))) {
+			fn.scheduleFlush(c)
+		}
 		return
 	}
 	var ev *txCompletionEvent
