@@ -547,9 +547,9 @@ func (fn *function) completeTx(q *sq, reqID int, at sim.Time) {
 		}
 		c.wb = append(c.wb, e[:]...)
 		c.wbAt = append(c.wbAt, at)
-		// Between the first of a batch and the last, the flush time
-		// (the first one's plus TxCompletionFlush) stands.
-		if n := len(c.wbAt); n == 1 || n >= min(batch, int(c.depth)-int(c.tail&(c.depth-1))) {
+		// The flush time changes only with a batch's first completion and
+		// with the one that fills it (after a flush, flushTx reschedules).
+		if n := len(c.wbAt); n == 1 || n == min(batch, int(c.depth)-int(c.tail&(c.depth-1))) {
 			fn.scheduleFlush(c)
 		}
 		return
