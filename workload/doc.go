@@ -10,4 +10,12 @@
 //	│ counters ◀── ParseStamp ◀── Port.Rx ◀── driver RxBatch  │
 //	│ loop: Poll · Tx due frames · Rx · wait (irq) or spin    │
 //	└─────────────────────────────────────────────────────────┘
+//
+// A busy-polling loop makes thousands of passes per simulated millisecond,
+// most of them idle. A Port that is also a Quieter says when Poll and
+// every Rx would find nothing; the loop then counts the pass as idle (same
+// backoff, same time spent) without the calls, and reuses its last
+// "nothing to send" until a stream's start or next frame comes due. The
+// run is the same either way (runner's TestQuietSkipSameTrace compares
+// traces byte for byte).
 package workload

@@ -39,7 +39,9 @@
 // delay resolution; adaptive Rx moderation follows Linux net_dim (dim.go)
 // unless Config.StaticRxModeration. Polling mode (Config.Polling) never
 // unmasks the IO vectors, as a DPDK application does, and every Poll
-// cleans every Tx queue.
+// cleans every Tx queue; Quiet tells a polling loop when a Poll and its
+// RxBatch calls would find nothing (no vector pending, watchdog service
+// not due, no completion at a CQ head, no Rx refill due).
 //
 // Byte queue limits (Config.BQL, the enable_bql module parameter, off by
 // default as in amzn-drivers): TxBatch accounts each packet's bytes in the

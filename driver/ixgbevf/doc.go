@@ -33,5 +33,7 @@
 // acknowledged with ACK; each poll is 2000 tries 500 µs apart.
 //
 // Polling mode (Config.Polling) leaves the queue vectors masked, as a DPDK
-// application does, and the application calls Poll in a loop.
+// application does, and the application calls Poll in a loop; Quiet tells
+// it when a pass would find nothing (no Tx descriptor done, no Rx
+// write-back, nothing received waiting to be handed out).
 package ixgbevf
