@@ -41,8 +41,11 @@ type lane struct {
 	bytes uint64
 	tlps  uint64
 	// The serialisation times of a header-only and a full TLP, the most
-	// common ones, kept to spare a 64-bit division per TLP.
+	// common ones, kept to spare a 64-bit division per TLP; and of the
+	// last other size, which repeats (a frame size, a completion batch).
 	serHdr, serFull sim.Time
+	lastN           int
+	lastSer         sim.Time
 }
 
 // ser is the time n bytes take on the wire: 128b/130b encoding.
@@ -64,7 +67,10 @@ func (l *lane) send(at sim.Time, payload int) sim.Time {
 	case l.cfg.MaxPayload:
 		d = l.serFull
 	default:
-		d = l.cfg.ser(n)
+		if n != l.lastN {
+			l.lastN, l.lastSer = n, l.cfg.ser(n)
+		}
+		d = l.lastSer
 	}
 	end := start + d
 	l.busy = end
@@ -78,6 +84,17 @@ type Link struct {
 	Cfg  LinkConfig
 	down lane // host to card
 	up   lane // card to host
+	// The completions answering a whole read request, and the last
+	// request of another size: their costs repeat from packet to packet.
+	fullReq, lastReq reqCost
+}
+
+// reqCost is how a read request of n bytes is answered: tlps completions
+// taking d on the downstream lane.
+type reqCost struct {
+	n    int
+	d    sim.Time
+	tlps int
 }
 
 func newLink(c LinkConfig) *Link {
@@ -85,8 +102,28 @@ func newLink(c LinkConfig) *Link {
 	for _, ln := range []*lane{&l.down, &l.up} {
 		ln.cfg = &l.Cfg
 		ln.serHdr, ln.serFull = c.ser(c.TLPHeader), c.ser(c.TLPHeader+c.MaxPayload)
+		ln.lastN = -1
 	}
+	l.fullReq = l.answer(c.MaxReadReq)
+	l.lastReq = reqCost{n: -1}
 	return l
+}
+
+// answer works out the completions of a read request of n bytes: as many
+// full ones as fit, then the rest (one empty one for n = 0).
+func (l *Link) answer(n int) reqCost {
+	c := &l.Cfg
+	full, part := n/c.MaxPayload, n%c.MaxPayload
+	r := reqCost{n: n, tlps: full, d: sim.Time(full) * l.down.serFull}
+	switch {
+	case part > 0:
+		r.d += c.ser(part + c.TLPHeader)
+		r.tlps++
+	case n == 0:
+		r.d += l.down.serHdr
+		r.tlps++
+	}
+	return r
 }
 
 // read times a card DMA read of n bytes issued at at: a request upstream
@@ -106,20 +143,15 @@ func (l *Link) read(at sim.Time, n int) sim.Time {
 		up.bytes += hdr
 		up.tlps++
 		arr := up.busy + c.Latency
-		full, part := chunk/c.MaxPayload, chunk%c.MaxPayload
-		tlps := full
-		d := sim.Time(full) * down.serFull
-		switch {
-		case part > 0:
-			d += c.ser(part + c.TLPHeader)
-			tlps++
-		case chunk == 0:
-			d += down.serHdr // one empty completion
-			tlps++
+		r := &l.fullReq
+		if chunk != r.n {
+			if r = &l.lastReq; chunk != r.n {
+				*r = l.answer(chunk)
+			}
 		}
-		down.busy = max(arr, down.busy) + d
-		down.bytes += uint64(tlps)*hdr + uint64(chunk)
-		down.tlps += uint64(tlps)
+		down.busy = max(arr, down.busy) + r.d
+		down.bytes += uint64(r.tlps)*hdr + uint64(chunk)
+		down.tlps += uint64(r.tlps)
 		done = max(done, down.busy+c.Latency)
 		if off+chunk >= n {
 			return done

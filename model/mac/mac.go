@@ -59,7 +59,7 @@ type Tx struct {
 
 // NewTx registers a transmit MAC with a kernel.
 func NewTx(k *rtl.Kernel, name string, clk sim.Clock, capacity int) *Tx {
-	t := &Tx{clk: clk, Capacity: capacity, q: make([]txEntry, 1024)}
+	t := &Tx{clk: clk, Capacity: capacity, q: make([]txEntry, 1024)} // a power of two: indices wrap by mask
 	t.proc = k.Add(name, clk, t)
 	return t
 }
@@ -77,11 +77,11 @@ func (t *Tx) Enqueue(f *ether.Frame, at sim.Time) bool {
 	if t.n == len(t.q) {
 		nq := make([]txEntry, 2*len(t.q))
 		for i := 0; i < t.n; i++ {
-			nq[i] = t.q[(t.head+i)%len(t.q)]
+			nq[i] = t.q[(t.head+i)&(len(t.q)-1)]
 		}
 		t.q, t.head = nq, 0
 	}
-	t.q[(t.head+t.n)%len(t.q)] = txEntry{f, at}
+	t.q[(t.head+t.n)&(len(t.q)-1)] = txEntry{f, at}
 	t.n++
 	t.bytes += sz
 	// A busy MAC comes back by itself when the line frees; only an idle
@@ -105,7 +105,7 @@ func (t *Tx) Tick(now sim.Time) sim.Time {
 		return now + 1
 	}
 	t.q[t.head] = txEntry{}
-	t.head = (t.head + 1) % len(t.q)
+	t.head = (t.head + 1) & (len(t.q) - 1)
 	t.n--
 	f := e.f
 	t.bytes -= f.WireLen()
@@ -147,7 +147,7 @@ type RxPort struct {
 
 // NewRxPort registers a receive port with a kernel.
 func NewRxPort(k *rtl.Kernel, name string, clk sim.Clock) *RxPort {
-	r := &RxPort{q: make([]rxEntry, 256)}
+	r := &RxPort{q: make([]rxEntry, 256)} // a power of two, as Tx's
 	r.proc = k.Add(name, clk, r)
 	return r
 }
@@ -157,11 +157,11 @@ func (r *RxPort) Receive(f *ether.Frame, at sim.Time) bool {
 	if r.n == len(r.q) {
 		nq := make([]rxEntry, 2*len(r.q))
 		for i := 0; i < r.n; i++ {
-			nq[i] = r.q[(r.head+i)%len(r.q)]
+			nq[i] = r.q[(r.head+i)&(len(r.q)-1)]
 		}
 		r.q, r.head = nq, 0
 	}
-	r.q[(r.head+r.n)%len(r.q)] = rxEntry{f, at}
+	r.q[(r.head+r.n)&(len(r.q)-1)] = rxEntry{f, at}
 	r.n++
 	r.proc.Wake(at + 1)
 	return true
@@ -175,7 +175,7 @@ func (r *RxPort) Tick(now sim.Time) sim.Time {
 			return e.at + 1
 		}
 		r.q[r.head] = rxEntry{}
-		r.head = (r.head + 1) % len(r.q)
+		r.head = (r.head + 1) & (len(r.q) - 1)
 		r.n--
 		r.Frames++
 		r.Handler(e.f, now)
