@@ -129,18 +129,20 @@ type Stream struct {
 
 // Scoreboard checks one run.
 type Scoreboard struct {
-	names     []string // endpoint names, index = Endpoint + 1 (the wire is -1)
-	predict   Predictor
-	Mask      []ByteRange
-	expect    map[qkey]*expectQueue
-	streams   map[uint16]*Stream
-	order     []uint16
-	Counts    [Misrouted + 1]uint64
-	Kept      []Mismatch
-	route     []Endpoint
-	lastKey   qkey
-	lastQ     *expectQueue
-	lastSt    *Stream
+	names   []string // endpoint names, index = Endpoint + 1 (the wire is -1)
+	predict Predictor
+	Mask    []ByteRange
+	expect  map[qkey]*expectQueue
+	streams map[uint16]*Stream
+	order   []uint16
+	Counts  [Misrouted + 1]uint64
+	Kept    []Mismatch
+	route   []Endpoint
+	// Frames of several streams and flows interleave (queues, RSS), so
+	// the streams with small ids and the queues last used are found
+	// without a map lookup: a table and a direct-mapped cache.
+	smallSt   [256]*Stream
+	recent    [16]recentQueue
 	shaped    map[string]uint64 // drops the card's shaper counted, by endpoint name
 	finished  bool
 	Unstamped uint64 // frames without a test stamp, sent or received
@@ -159,6 +161,15 @@ type qkey struct {
 	stream uint16
 	flow   uint32
 }
+
+// recentQueue is a slot of the scoreboard's queue cache.
+type recentQueue struct {
+	k qkey
+	q *expectQueue
+}
+
+// slot is where k sits in the queue cache.
+func (k qkey) slot() int { return int(uint32(k.dst)*7+uint32(k.stream)*5+k.flow*3+k.flow>>16) & 15 }
 
 // Wire is the endpoint of the uplink's far side.
 const Wire Endpoint = -1
@@ -183,17 +194,17 @@ func (sb *Scoreboard) DeclareStream(id uint16, name string, from, to Endpoint) {
 }
 
 func (sb *Scoreboard) stream(id uint16) *Stream {
-	if sb.lastSt != nil && sb.lastSt.ID == id {
-		return sb.lastSt
+	if int(id) < len(sb.smallSt) && sb.smallSt[id] != nil {
+		return sb.smallSt[id]
 	}
 	st := sb.streams[id]
-	if st != nil {
-		sb.lastSt = st
-	}
 	if st == nil {
 		st = &Stream{ID: id, Name: fmt.Sprint(id)}
 		sb.streams[id] = st
 		sb.order = append(sb.order, id)
+	}
+	if int(id) < len(sb.smallSt) {
+		sb.smallSt[id] = st
 	}
 	return st
 }
@@ -308,11 +319,12 @@ func (sb *Scoreboard) Received(dst Endpoint, frame []byte, at sim.Time) {
 	sb.mismatch(st, Extra, at, dst, id, seq, fmt.Sprintf("%d bytes not expected anywhere (a duplicate, or a frame the reference model drops)", len(frame)))
 }
 
-// queue returns the expectations of k, made if create is set. The last one
-// is cached: frames come in runs of one stream.
+// queue returns the expectations of k, made if create is set; the queue
+// cache finds the recent ones.
 func (sb *Scoreboard) queue(k qkey, create bool) *expectQueue {
-	if sb.lastQ != nil && sb.lastKey == k {
-		return sb.lastQ
+	c := &sb.recent[k.slot()]
+	if c.q != nil && c.k == k {
+		return c.q
 	}
 	q := sb.expect[k]
 	if q == nil {
@@ -322,7 +334,7 @@ func (sb *Scoreboard) queue(k qkey, create bool) *expectQueue {
 		q = queuePool.Get().(*expectQueue)
 		sb.expect[k] = q
 	}
-	sb.lastKey, sb.lastQ = k, q
+	c.k, c.q = k, q
 	return q
 }
 
@@ -339,7 +351,7 @@ func (sb *Scoreboard) Close() {
 		queuePool.Put(q)
 		delete(sb.expect, k)
 	}
-	sb.lastQ = nil
+	sb.recent = [len(sb.recent)]recentQueue{}
 	for _, st := range sb.streams {
 		if st.latency != nil {
 			latencyPool.Put(st.latency[:0])
