@@ -179,6 +179,10 @@ func (a *App) Run(end time.Duration) {
 		s.queue = i % nq
 	}
 	idle := 0
+	// A polling loop's back-off and its next pass's loop cost are spent
+	// together: nothing looks at the port between them, and one Spend
+	// runs the card as far as two would.
+	var backoff time.Duration
 	a.countFn = a.count
 	a.fillFn = a.fill
 	quiet, _ := a.Port.(Quieter)
@@ -186,11 +190,14 @@ func (a *App) Run(end time.Duration) {
 		quiet = nil
 	}
 	for {
-		now := a.Clock.Now()
-		if now >= end {
+		if a.Clock.Now()+backoff >= end {
+			if backoff > 0 {
+				a.Clock.Spend(backoff)
+			}
 			return
 		}
-		a.Clock.Spend(a.Costs.Loop)
+		a.Clock.Spend(backoff + a.Costs.Loop)
+		backoff = 0
 		if quiet == nil || !quiet.Quiet() || a.mightSend(a.Clock.Now()) {
 			a.blockedUntil = 0 // the calls below may make room
 			work := a.Port.Poll(64)
@@ -209,11 +216,7 @@ func (a *App) Run(end time.Duration) {
 			// power-aware DPDK loops do, so empty spins stay cheap.
 			idle++
 			if idle > 4 {
-				b := a.Costs.Loop << min(idle-4, 10)
-				if b > a.Costs.MaxBackoff {
-					b = a.Costs.MaxBackoff
-				}
-				a.Clock.Spend(b)
+				backoff = min(a.Costs.Loop<<min(idle-4, 10), a.Costs.MaxBackoff)
 			}
 			continue
 		}
