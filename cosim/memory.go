@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
+	"sort"
 	"sync"
 	"syscall"
 )
@@ -15,6 +17,10 @@ type Memory struct {
 	file   *os.File
 	b      []byte
 	shared bool // File was handed out: someone else may have written it
+	// data is the extents of the file known to hold pages, sorted and
+	// apart: a page, once allocated, stays (nothing punches holes), so
+	// only the rest needs asking the file about.
+	data []span
 }
 
 // NewMemory maps size bytes of host memory. The backing file lives in
@@ -125,29 +131,53 @@ func releaseMemory(m *Memory, written []span) error {
 // zeroWritten clears the parts of s that hold data. It asks the file
 // where its data is (SEEK_DATA/SEEK_HOLE) rather than touching every page:
 // clearing a hole would only allocate it, and unlike a residency check this
-// also finds pages the kernel swapped or wrote back.
+// also finds pages the kernel swapped or wrote back. The extents found are
+// remembered: asking costs the kernel a walk over every page, and recycled
+// memory is mostly pages found before.
 func (m *Memory) zeroWritten(s span) error {
 	const seekData, seekHole = 3, 4
 	fd := int(m.file.Fd())
 	end := min(s.off+s.n, uint64(len(m.b)))
 	for at := s.off; at < end; {
+		i := sort.Search(len(m.data), func(i int) bool { return m.data[i].off+m.data[i].n > at })
+		if i < len(m.data) && m.data[i].off <= at {
+			stop := min(m.data[i].off+m.data[i].n, end)
+			clearMemory(m.b[at:stop])
+			at = stop
+			continue
+		}
+		gapEnd := end // ask the file about [at, gapEnd) only
+		if i < len(m.data) {
+			gapEnd = min(gapEnd, m.data[i].off)
+		}
 		d, err := syscall.Seek(fd, int64(at), seekData)
-		if err == syscall.ENXIO {
-			return nil // no data after at
+		if err == syscall.ENXIO || err == nil && uint64(d) >= gapEnd {
+			at = gapEnd // a hole up to the next known extent
+			continue
 		}
 		if err != nil {
 			return fmt.Errorf("host memory: seek data at %#x: %w", at, err)
-		}
-		if uint64(d) >= end {
-			return nil
 		}
 		h, err := syscall.Seek(fd, d, seekHole)
 		if err != nil {
 			return fmt.Errorf("host memory: seek hole at %#x: %w", d, err)
 		}
-		stop := min(uint64(h), end)
-		clear(m.b[d:stop])
+		stop := min(uint64(h), gapEnd)
+		clearMemory(m.b[d:stop])
+		m.addData(span{uint64(d), stop - uint64(d)})
 		at = stop
 	}
 	return nil
+}
+
+// addData records that x holds pages, merging it with the extents it
+// touches or overlaps.
+func (m *Memory) addData(x span) {
+	i := sort.Search(len(m.data), func(i int) bool { return m.data[i].off+m.data[i].n >= x.off })
+	j := i
+	lo, hi := x.off, x.off+x.n
+	for ; j < len(m.data) && m.data[j].off <= hi; j++ {
+		lo, hi = min(lo, m.data[j].off), max(hi, m.data[j].off+m.data[j].n)
+	}
+	m.data = slices.Replace(m.data, i, j, span{lo, hi - lo})
 }
