@@ -3,6 +3,7 @@ package checker
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 
 	"github.com/nicforge/nicforge/model/pcie"
 	"github.com/nicforge/nicforge/sim"
@@ -347,7 +348,12 @@ func (c *Checker) enaCompletion(f pcie.Func, e *enaFn, i int, addr uint64, data 
 	for k := 0; k < len(data); k += q.entry {
 		cd := data[k : k+q.entry]
 		a := addr + uint64(k)
-		slot := uint16((a - q.base) / uint64(q.entry))
+		var slot uint16
+		if q.entry&(q.entry-1) == 0 {
+			slot = uint16((a - q.base) >> bits.TrailingZeros(uint(q.entry)))
+		} else {
+			slot = uint16((a - q.base) / uint64(q.entry))
+		}
 		if want := enaPhase(q.tail, q.depth); slot != q.tail&(q.depth-1) || cd[3]&1 != want {
 			c.violate("ena_phase", at, f, fmt.Sprintf("DMA write of a completion to CQ %d at %#x", i, a),
 				"slot %d with phase %d; the next completion goes to slot %d with phase %d", slot, cd[3]&1, q.tail&(q.depth-1), want)
@@ -407,6 +413,9 @@ func (e *enaFn) created(cmd, comp []byte) {
 func enaPhase(counter, depth uint16) byte {
 	if depth == 0 {
 		return 1
+	}
+	if depth&(depth-1) == 0 {
+		return byte(1 ^ counter>>bits.TrailingZeros16(depth)&1) // no division per completion
 	}
 	return byte(1 ^ (counter/depth)&1)
 }

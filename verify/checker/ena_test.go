@@ -67,3 +67,18 @@ func TestENAVectorRemembersTheNewest(t *testing.T) {
 	assert.True(t, st.pending)
 	assert.Equal(t, 20*ns, st.first, "21 was forgotten: the message's time stands for it")
 }
+
+// The phase a completion must carry flips each time the counter wraps the
+// ring: 1 on the first pass, for every depth (a power of two or not).
+func TestENAPhaseFlipsPerWrap(t *testing.T) {
+	for _, depth := range []uint16{1, 2, 8, 64, 1024, 32768, 3, 100} {
+		for _, counter := range []uint16{0, depth - 1, depth, 2*depth - 1, 2 * depth, 65535} {
+			want := byte(1)
+			if (uint32(counter)/uint32(depth))%2 == 1 {
+				want = 0
+			}
+			require.Equal(t, want, enaPhase(counter, depth), "counter %d depth %d", counter, depth)
+		}
+	}
+	require.Equal(t, byte(1), enaPhase(5, 0), "a queue of depth 0 (a malformed create) has phase 1")
+}
