@@ -2,6 +2,7 @@ package ena
 
 import (
 	"encoding/binary"
+	"math/bits"
 
 	"github.com/nicforge/nicforge/sim"
 )
@@ -25,6 +26,9 @@ func (fn *function) queueShape(caps uint32, what string, at sim.Time) (depth uin
 // phaseOf is the phase bit of lap n of a ring of depth entries: 1 on the
 // first lap (memory starts zeroed), flipping at each wrap.
 func phaseOf(counter, depth uint16) byte {
+	if depth&(depth-1) == 0 && depth != 0 {
+		return byte(1 ^ counter>>bits.TrailingZeros16(depth)&1) // queues are powers of two: no division per entry
+	}
 	return byte(1 ^ (counter/depth)&1)
 }
 

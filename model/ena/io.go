@@ -361,8 +361,14 @@ func (e *ioEngine) run(now sim.Time) {
 	// sent, so the room a full MAC frees goes to each queue in turn (a
 	// turn moves what the queue has fetched, up to 64 descriptors).
 	served := -1
+	if e.next >= len(all) && len(all) > 0 {
+		e.next %= len(all) // queues went since the last run
+	}
 	for k := range all {
-		i := (e.next + k) % len(all)
+		i := e.next + k // wraps once: no division per queue
+		if i >= len(all) {
+			i -= len(all)
+		}
 		q := all[i]
 		if q.head == q.tail {
 			continue
@@ -384,7 +390,9 @@ func (e *ioEngine) run(now sim.Time) {
 		more = more || q.head != q.tail
 	}
 	if served >= 0 {
-		e.next = (served + 1) % len(all)
+		if e.next = served + 1; e.next == len(all) {
+			e.next = 0
+		}
 	}
 	e.all, e.owner = all, owner
 	// A packet waiting for room in the MAC is woken by OnSpace; coming
