@@ -147,10 +147,11 @@ func (k *Kernel) RunUntil(limit sim.Time, stop func() bool) sim.Time {
 			n := p.c.Tick(t)
 			k.ticks++
 			p.Ticks++
-			if k.exact || n <= t {
-				n = t + 1
+			if k.exact || n <= t+1 {
+				p.next = t + p.clk.Period // t is an edge of p's clock: the next one, without a division
+			} else {
+				p.next = p.clk.NextEdge(n)
 			}
-			p.next = p.clk.NextEdge(n)
 			k.down(0)
 		}
 		if k.endEdge(t, stop) {
