@@ -27,6 +27,13 @@
 // context waiting on its vector at the landing time; the device stops its
 // Advance after sending one so nothing runs past that time first.
 //
+// Host memory outlives its host: a finished host's memory is zeroed where
+// it holds pages (found with SEEK_DATA once, then remembered) with
+// streaming stores, and pooled for the next host of the same size in the
+// process, so a run never sees another's bytes and pays no page faults for
+// the pages an earlier run already had. Memory whose file was handed out
+// (another process may have mapped it) is unmapped instead.
+//
 // Defaults: PCIe Gen3 x8 (7.877 GB/s per direction), 400 ns one-way latency;
 // an MMIO read costs two latencies plus serialisation, about 0.8 µs.
 package cosim
