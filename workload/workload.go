@@ -294,19 +294,33 @@ func (a *App) mightSend(now time.Duration) bool {
 			}
 			continue
 		}
-		if !s.Line {
-			return true
-		}
-		n := a.Batch
-		if s.Count != 0 && s.Count-s.Sent < uint64(n) {
-			n = int(s.Count - s.Sent)
-		}
-		if room := a.Port.TxRoom(s.queue); room != 0 && (room >= n || a.Partial) {
+		if !s.Line || a.lineBurst(s) > 0 {
 			return true
 		}
 	}
 	a.blockedUntil = until
 	return false
+}
+
+// burst is how many frames of s send queues at once: a batch, or what is
+// left of a counted stream.
+func (a *App) burst(s *Stream) int {
+	if s.Count != 0 && s.Count-s.Sent < uint64(a.Batch) {
+		return int(s.Count - s.Sent)
+	}
+	return a.Batch
+}
+
+// lineBurst is how many frames line-rate stream s queues now. A line-rate
+// sender works in bursts, as DPDK's tx_burst does: it waits until a whole
+// burst fits rather than trickling; Partial sends what fits.
+func (a *App) lineBurst(s *Stream) int {
+	n := a.burst(s)
+	room := a.Port.TxRoom(s.queue)
+	if room == 0 || room < n && !a.Partial {
+		return 0
+	}
+	return min(n, room)
 }
 
 // send queues the frames that are due now, a batch per stream.
@@ -316,32 +330,18 @@ func (a *App) send(now time.Duration) int {
 		if !s.due(now) {
 			continue
 		}
-		n := a.Batch
-		if s.Count != 0 && s.Count-s.Sent < uint64(n) {
-			n = int(s.Count - s.Sent)
-		}
+		var n int
 		if s.Line {
-			// A line-rate sender works in bursts, as DPDK's tx_burst does:
-			// it waits until a whole burst fits rather than trickling.
-			// Partial sends what fits.
-			room := a.Port.TxRoom(s.queue)
-			if room == 0 || room < n && !a.Partial {
+			if n = a.lineBurst(s); n == 0 {
 				continue
 			}
-			n = min(n, room)
-		}
-		if !s.Line {
+		} else {
 			// Only the frames whose time has come.
-			k := 0
 			t := s.next
-			for k < n && t <= now {
-				k++
+			for limit := a.burst(s); n < limit && t <= now; n++ {
 				t += time.Duration(float64(time.Second) / s.rate(s.Sizes[0]))
 			}
-			if k < 1 {
-				k = 1
-			}
-			n = k
+			n = max(n, 1)
 		}
 		a.filling = s
 		got := a.Port.Tx(s.queue, n, a.fillFn)

@@ -45,6 +45,17 @@ type cq struct {
 	wbGen uint64 // the function's reset generation of what waits
 }
 
+// spare takes a spent event from free, or makes one: the device reuses
+// its events, so none is allocated per packet.
+func spare[T any](free *[]*T) *T {
+	if k := len(*free); k > 0 {
+		ev := (*free)[k-1]
+		*free = (*free)[:k-1]
+		return ev
+	}
+	return new(T)
+}
+
 // cqFlush writes back a CQ's waiting Tx completions (rtl.Event). A flush
 // moved earlier leaves its old event in the timers: that one finds a newer
 // sequence number on the CQ and does nothing.
@@ -562,12 +573,7 @@ func (fn *function) completeTx(q *sq, reqID int, at sim.Time) {
 		}
 		return
 	}
-	var ev *txCompletionEvent
-	if k := len(d.txDone); k > 0 {
-		ev, d.txDone = d.txDone[k-1], d.txDone[:k-1]
-	} else {
-		ev = &txCompletionEvent{}
-	}
+	ev := spare(&d.txDone)
 	tc := TxCompletion{ReqID: uint16(reqID), SQHead: q.head}
 	tc.Put(ev.cd[:])
 	ev.fn, ev.c, ev.gen = fn, q.cq, fn.gen
@@ -595,12 +601,7 @@ func (fn *function) scheduleFlush(c *cq) {
 	}
 	c.wbDue = due
 	c.wbSeq++
-	var ev *cqFlush
-	if k := len(fn.d.flushDone); k > 0 {
-		ev, fn.d.flushDone = fn.d.flushDone[k-1], fn.d.flushDone[:k-1]
-	} else {
-		ev = &cqFlush{}
-	}
+	ev := spare(&fn.d.flushDone)
 	*ev = cqFlush{fn: fn, c: c, gen: fn.gen, seq: c.wbSeq}
 	fn.d.timers.AtEvent(due, ev)
 }
@@ -732,12 +733,7 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 	fn.rxBytes += uint64(f.WireLen())
 	q.packets++
 	q.bytes += uint64(f.WireLen())
-	var ev *rxDelivery
-	if k := len(d.rxDone); k > 0 {
-		ev, d.rxDone = d.rxDone[k-1], d.rxDone[:k-1]
-	} else {
-		ev = &rxDelivery{}
-	}
+	ev := spare(&d.rxDone)
 	ev.bufs = bufs
 	// The frame's bytes go with the delivery: the MAC's frame is released
 	// when this returns.
