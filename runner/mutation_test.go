@@ -26,9 +26,10 @@ func TestMutationsAreCaught(t *testing.T) {
 		{string(ixgbe.MutateDuplicateFrame), "scoreboard", "1 extra; first: extra frame"},
 		{string(ixgbe.MutateCorruptFrame), "scoreboard", "1 corrupted; first: corrupted frame"},
 		{string(ixgbe.MutateMisrouteFrame), "scoreboard", "1 misrouted; first: misrouted frame"},
-		{vfdrv.MutateTailBeyondRing, "protocol", "tail_bounds at"},
+		// The checker names the register a violating write went to.
+		{vfdrv.MutateTailBeyondRing, "protocol", "MMIO write VFTDT[0] = 0x400: Tx queue 0: tail 1024 is beyond"},
 		{vfdrv.MutateTailPastHead, "protocol", "tail_bounds at"},
-		{vfdrv.MutateMailboxNoLock, "protocol", "mailbox_lock at"},
+		{vfdrv.MutateMailboxNoLock, "protocol", "MMIO write VFMBMEM[0] = 0x1: message memory written without holding"},
 		{vfdrv.MutateEnableBeforeBase, "protocol", "enable_order at"},
 	}
 	require.Len(t, cases, len(ixgbe.Mutations)+len(vfdrv.Mutations), "every mutation has a case")

@@ -45,7 +45,7 @@ type Checker struct {
 	OnViolation func(Violation)
 	first       *Violation
 	count       uint64
-	names       map[bool]*rtl.RegFile // by IsVF, for naming registers
+	names       [2]*rtl.RegFile // PF and VF register files, for naming registers; built on first use
 	layouts     map[bool]*layout
 	generic     bool // no register rules: another personality's registers
 	enaFns      map[pcie.Func]*enaFn
@@ -64,8 +64,7 @@ func NewGeneric(mem Memory) *Checker {
 
 // New returns a checker over host memory.
 func New(mem Memory) *Checker {
-	c := &Checker{mem: mem, rings: map[ringKey]*ring{}, byFn: map[pcie.Func][]*ring{}, mbox: map[pcie.Func]*lock{}, vecs: map[[2]int]*vecState{}, msgs: map[pcie.Func]uint64{},
-		names: map[bool]*rtl.RegFile{false: rtl.MustRegFile(ixgbe.PFRegs), true: rtl.MustRegFile(ixgbe.VFRegs)}}
+	c := &Checker{mem: mem, rings: map[ringKey]*ring{}, byFn: map[pcie.Func][]*ring{}, mbox: map[pcie.Func]*lock{}, vecs: map[[2]int]*vecState{}, msgs: map[pcie.Func]uint64{}}
 	c.layouts = ixgbeLayouts()
 	return c
 }
@@ -90,7 +89,16 @@ func (c *Checker) violate(rule string, at sim.Time, f pcie.Func, txn, format str
 }
 
 func (c *Checker) reg(f pcie.Func, off uint32) string {
-	return c.names[f.IsVF()].Describe(off)
+	// Built when a message first needs a name: compiling the 82599 PF's
+	// register map is most of a short ENA run's start-up otherwise.
+	i, spec := 0, ixgbe.PFRegs
+	if f.IsVF() {
+		i, spec = 1, ixgbe.VFRegs
+	}
+	if c.names[i] == nil {
+		c.names[i] = rtl.MustRegFile(spec)
+	}
+	return c.names[i].Describe(off)
 }
 
 // ringKey names one descriptor ring.
