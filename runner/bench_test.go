@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -32,6 +33,28 @@ func BenchmarkENADefault(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchRun(b, sc, 0)
+}
+
+// BenchmarkENARingDepth is ena_default with shallower Tx and Rx rings (the
+// testbench keeps ENA's default of 1,024): a line-rate sender keeps its
+// rings full, so the depth sets how much host memory is in flight between
+// the application's fill and the card's DMA, which is what the simulation
+// speed is most sensitive to after its instruction count.
+//
+//	go test -run xxx -bench ENARingDepth -cpu 1 ./runner/
+func BenchmarkENARingDepth(b *testing.B) {
+	for _, depth := range []int{256, 1024} {
+		b.Run(fmt.Sprintf("ring=%d", depth), func(b *testing.B) {
+			sc, err := scenario.Load("../testbenches/ena_default.yaml")
+			if err != nil {
+				b.Fatal(err)
+			}
+			for i := range sc.Functions {
+				sc.Functions[i].TxRing, sc.Functions[i].RxRing = depth, depth
+			}
+			benchRun(b, sc, 0)
+		})
+	}
 }
 
 func benchScenario(b *testing.B, window time.Duration) {
