@@ -89,8 +89,9 @@ func (c *Checker) violate(rule string, at sim.Time, f pcie.Func, txn, format str
 }
 
 func (c *Checker) reg(f pcie.Func, off uint32) string {
-	// Built when a message first needs a name: compiling the 82599 PF's
-	// register map is most of a short ENA run's start-up otherwise.
+	// Built when a message first needs a name: compiling the 82599's
+	// register maps up front cost a one-shot ENA run a tenth of its
+	// instructions, for names it never prints.
 	i, spec := 0, ixgbe.PFRegs
 	if f.IsVF() {
 		i, spec = 1, ixgbe.VFRegs
