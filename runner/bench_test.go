@@ -64,6 +64,7 @@ func benchScenario(b *testing.B, window time.Duration) {
 func benchRun(b *testing.B, sc *scenario.Scenario, window time.Duration) {
 	var pkts uint64
 	var simNS, wallNS float64
+	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
 		r, err := Run(sc, Options{Duration: window})

@@ -86,7 +86,7 @@ type sq struct {
 	meta       [descSize]byte
 	hasMeta    bool
 	llq        []byte                        // LLQ: the entries in device memory
-	cache      [txBurstDescs * descSize]byte // Tx: fetched descriptors from head on
+	cache      [txBurstDescs * descSize]byte // Tx: fetched descriptors from head on; Rx: the one being read
 	cached     int                           // descriptors in the cache, from cacheFrom on
 	cacheFrom  int
 	cacheReady sim.Time
@@ -702,9 +702,11 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 			fn.rxDrops++ // no descriptor: dropped, counted for the keep-alive
 			return
 		}
-		var desc [descSize]byte
+		// Read into the queue: a local array would escape through the
+		// Upstream interface, an allocation per packet.
+		desc := q.cache[:descSize]
 		slot := (q.head + uint16(nb)) & (q.depth - 1)
-		done, err := up.Read(fn.id, at, q.base+uint64(slot)*descSize, desc[:])
+		done, err := up.Read(fn.id, at, q.base+uint64(slot)*descSize, desc)
 		if err != nil {
 			fn.rxDrops++
 			return
@@ -714,12 +716,12 @@ func (fn *function) rxInto(q *sq, f *ether.Frame, hash uint32, now sim.Time) {
 			fn.rxDrops++ // posted but not written: the doorbell ran ahead
 			return
 		}
-		if bad := rxDescMalformed(desc[:], q.depth); bad != "" {
+		if bad := rxDescMalformed(desc, q.depth); bad != "" {
 			d.card.Flag(fn.id, at, "Rx SQ %d slot %d: %s; packet dropped", q.idx, slot, bad)
 			fn.rxDrops++
 			return
 		}
-		rd := DecodeRxDesc(desc[:])
+		rd := DecodeRxDesc(desc)
 		l := int(rd.Length)
 		if l == 0 {
 			l = 64 << 10
@@ -783,6 +785,7 @@ type rxDelivery struct {
 	data   []byte
 	l3, l4 uint8
 	hash   uint32
+	cd     [rxCdescSize]byte // the completion being written (kept here: it would escape)
 }
 
 func (ev *rxDelivery) Fire(t sim.Time) {
@@ -795,11 +798,10 @@ func (ev *rxDelivery) Fire(t sim.Time) {
 			l := min(b.n, len(ev.data)-pos)
 			_ = up.Write(fn.id, t, b.addr, ev.data[pos:pos+l])
 			pos += l
-			var cd [rxCdescSize]byte
 			rc := RxCompletion{L3Proto: ev.l3, L4Proto: ev.l4, First: k == 0, Last: k == ev.nb-1, Buffer: true,
 				Length: uint16(l), ReqID: b.reqID, Hash: ev.hash}
-			rc.Put(cd[:])
-			fn.writeCompletion(ev.c, cd[:], 3, false, t)
+			rc.Put(ev.cd[:])
+			fn.writeCompletion(ev.c, ev.cd[:], 3, false, t)
 		}
 	}
 	ev.fn, ev.c = nil, nil
