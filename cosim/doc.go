@@ -34,6 +34,11 @@
 // the pages an earlier run already had. Memory whose file was handed out
 // (another process may have mapped it) is unmapped instead.
 //
+// Warm (pcie.Warmer) lets a card model announce host memory it will read
+// soon, such as the buffers of Tx descriptors it has fetched: the host
+// prefetches it into the CPU's caches. It is a hint for the simulator's
+// speed only: no time, no transaction, no check, no trace.
+//
 // Defaults: PCIe Gen3 x8 (7.877 GB/s per direction), 400 ns one-way latency;
 // an MMIO read costs two latencies plus serialisation, about 0.8 µs.
 package cosim

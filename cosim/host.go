@@ -226,6 +226,16 @@ func (h *Host) Read(f pcie.Func, at sim.Time, addr uint64, p []byte) (sim.Time, 
 	return done, nil
 }
 
+// Warm implements pcie.Warmer: it prefetches the host memory a DMA read
+// will soon copy, so that the copy does not wait for it. Addresses outside
+// the memory are ignored: a hint is not a transaction.
+func (h *Host) Warm(addr uint64, n int) {
+	if n <= 0 || addr >= uint64(len(h.mem.b)) {
+		return
+	}
+	prefetch(h.mem.b[addr:min(addr+uint64(n), uint64(len(h.mem.b)))])
+}
+
 // Write implements pcie.Upstream.
 func (h *Host) Write(f pcie.Func, at sim.Time, addr uint64, p []byte) error {
 	land := h.link.up.write(at, len(p))

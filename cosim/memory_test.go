@@ -149,3 +149,28 @@ func TestMemoryDataExtentsMerge(t *testing.T) {
 		})
 	}
 }
+
+// Warm is a hint, not a transaction: whatever the range (empty, negative,
+// unaligned, past the end of memory), it faults nothing, changes no byte
+// and leaves the PCIe link as it was.
+func TestWarmIsNotATransaction(t *testing.T) {
+	h := dirtyHost(t)
+	defer h.Close()
+	var _ pcie.Warmer = h
+	mem := h.Memory().Bytes()
+	before := slices.Clone(mem)
+	size := uint64(len(mem))
+	require.Equal(t, newLink(Gen3x8), h.link, "the test wants an idle link")
+	for _, r := range []struct {
+		addr uint64
+		n    int
+	}{
+		{0, 0}, {0, -1}, {1, 1}, {63, 2}, {4097, 1500}, {size - 1, 1}, {size - 1, 4096},
+		{size - 100, 100}, {size, 64}, {size + 1<<20, 64}, {^uint64(0) - 8, 64},
+	} {
+		h.Warm(r.addr, r.n)
+	}
+	require.Empty(t, h.Faults())
+	require.True(t, slices.Equal(before, mem), "warming changed host memory")
+	require.Equal(t, newLink(Gen3x8), h.link, "warming moved the PCIe link's state")
+}

@@ -178,20 +178,8 @@ func FuzzTxDescriptors(f *testing.F) {
 	f.Add(make([]byte, 4*descSize), uint16(4))
 	f.Add(append(good, good...), uint16(100))
 	f.Fuzz(func(t *testing.T, descs []byte, tail uint16) {
-		c, dev, h, now := adminRigDev()
-		le := binary.LittleEndian
-		cq := make([]byte, AdminEntrySize)
-		cq[aqOpcode], cq[ccqCaps2] = OpCreateCQ, 2
-		le.PutUint16(cq[ccqDepth:], 32)
-		le.PutUint32(cq[ccqVector:], 1)
-		le.PutUint32(cq[ccqBaseLo:], 0x3000)
-		require.Equal(t, byte(StatusSuccess), run(c, h, now, 0, cq)[acqStatus])
-		sq := make([]byte, AdminEntrySize)
-		sq[aqOpcode], sq[csqIdentity], sq[csqCaps2] = OpCreateSQ, dirTx<<5, placeHost
-		le.PutUint16(sq[csqDepth:], 32)
-		le.PutUint32(sq[csqBaseLo:], 0x3400)
-		require.Equal(t, byte(StatusSuccess), run(c, h, now, 1, sq)[acqStatus])
-		copy(h.b[0x3400:0x3600], descs)
+		c, dev, h, now := txQueueRig(t, nil)
+		copy(h.b[txSQAt:txSQAt+32*descSize], descs)
 		*now += sim.Microsecond
 		c.MMIOWrite(pcie.PF, 0, doorbellBase, uint32(tail), *now)
 		*now += 10 * sim.Millisecond
@@ -199,6 +187,35 @@ func FuzzTxDescriptors(f *testing.F) {
 		tx, _, _, _, _ := dev.Traffic(pcie.PF)
 		require.LessOrEqual(t, tx, uint64(32))
 	})
+}
+
+// Where txQueueRig puts its Tx queue pair: 32 entries each.
+const (
+	txCQAt = 0x3000
+	txSQAt = 0x3400
+)
+
+// txQueueRig is an adminRigDev with a Tx completion queue at txCQAt and its
+// submission queue at txSQAt, both 32 deep. With up non-nil, the card's
+// DMA goes through it from the queue creation on.
+func txQueueRig(t testing.TB, up func(*hostMem) pcie.Upstream) (*card.Card, *Device, *hostMem, *sim.Time) {
+	c, dev, h, now := adminRigDev()
+	if up != nil {
+		c.Attach(up(h))
+	}
+	le := binary.LittleEndian
+	cq := make([]byte, AdminEntrySize)
+	cq[aqOpcode], cq[ccqCaps2] = OpCreateCQ, 2
+	le.PutUint16(cq[ccqDepth:], 32)
+	le.PutUint32(cq[ccqVector:], 1)
+	le.PutUint32(cq[ccqBaseLo:], txCQAt)
+	require.Equal(t, byte(StatusSuccess), run(c, h, now, 0, cq)[acqStatus])
+	sq := make([]byte, AdminEntrySize)
+	sq[aqOpcode], sq[csqIdentity], sq[csqCaps2] = OpCreateSQ, dirTx<<5, placeHost
+	le.PutUint16(sq[csqDepth:], 32)
+	le.PutUint32(sq[csqBaseLo:], txSQAt)
+	require.Equal(t, byte(StatusSuccess), run(c, h, now, 1, sq)[acqStatus])
+	return c, dev, h, now
 }
 
 // Any LLQ entries behind a doorbell: sent when well formed, flagged when

@@ -3,9 +3,10 @@ package ena
 import (
 	"encoding/binary"
 	"fmt"
-	"github.com/nicforge/nicforge/model/acl"
 
+	"github.com/nicforge/nicforge/model/acl"
 	"github.com/nicforge/nicforge/model/ether"
+	"github.com/nicforge/nicforge/model/pcie"
 	"github.com/nicforge/nicforge/sim"
 )
 
@@ -441,6 +442,7 @@ func (fn *function) txBurst(q *sq, now sim.Time) bool {
 			got += k
 		}
 	}
+	warm, _ := up.(pcie.Warmer)
 	progress := false
 	for q.cached > 0 {
 		used, ok := fn.txPacket(q, q.cache[q.cacheFrom*descSize:(q.cacheFrom+q.cached)*descSize], sim.Max(q.cacheReady, now), now)
@@ -450,8 +452,31 @@ func (fn *function) txBurst(q *sq, now sim.Time) bool {
 		q.cacheFrom += used
 		q.cached -= used
 		progress = true
+		if warm != nil {
+			q.warmAhead(warm)
+		}
 	}
 	return progress
+}
+
+// warmAheadDescs is how far ahead of the head, in cached descriptors, the
+// Tx engine announces the buffer it will read: far enough for the host's
+// memory to arrive before the packet's turn, near enough to stay in cache.
+const warmAheadDescs = 4
+
+// warmAhead tells the host which buffer the packet warmAheadDescs
+// descriptors on will read (a simulator hint, see pcie.Warmer). The
+// descriptor may not be written yet: a stale address is a wasted hint,
+// nothing more.
+func (q *sq) warmAhead(w pcie.Warmer) {
+	if q.cached <= warmAheadDescs {
+		return
+	}
+	i := (q.cacheFrom + warmAheadDescs) * descSize
+	desc := q.cache[i : i+descSize]
+	if lc := le32(desc); lc&txMetaDesc == 0 {
+		w.Warm(addr48(le32(desc[8:]), le16(desc[12:])), int(lc&txLenMask))
+	}
 }
 
 // txPacket sends the packet whose descriptors start descs (at q's head,

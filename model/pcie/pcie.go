@@ -43,6 +43,16 @@ type Upstream interface {
 	MSIX(f Func, at sim.Time, v int)
 }
 
+// Warmer is an Upstream that reads host memory faster when told ahead of
+// time. Warm announces that the card will read [addr, addr+n) soon; it is
+// a hint to the simulator's own memory, with no simulated effect: no
+// time, no transaction, no IOMMU check, no trace. A card model calls it
+// where real hardware would have the data in flight already, such as the
+// buffers of the Tx descriptors it has fetched.
+type Warmer interface {
+	Warm(addr uint64, n int)
+}
+
 // Fault is a DMA the IOMMU refused.
 type Fault struct {
 	Func  Func

@@ -1,0 +1,75 @@
+package ena
+
+import (
+	"encoding/binary"
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/nicforge/nicforge/model/pcie"
+	"github.com/nicforge/nicforge/sim"
+)
+
+// warmingMem is hostMem that also takes warm hints, and logs the hints and
+// the reads in order.
+type warmingMem struct {
+	*hostMem
+	log []string
+}
+
+func (w *warmingMem) Read(f pcie.Func, at sim.Time, addr uint64, p []byte) (sim.Time, error) {
+	w.log = append(w.log, fmt.Sprintf("read %#x+%d", addr, len(p)))
+	return w.hostMem.Read(f, at, addr, p)
+}
+
+func (w *warmingMem) Warm(addr uint64, n int) {
+	w.log = append(w.log, fmt.Sprintf("warm %#x+%d", addr, n))
+}
+
+// The Tx engine announces each packet's buffer while warmAheadDescs
+// packets are still ahead of it, and only buffers it then reads: the hint
+// is exact, and early.
+func TestTxWarmsBuffersAhead(t *testing.T) {
+	const packets, bufAt, bufLen = 16, 0x3800, 60
+	var w *warmingMem
+	c, _, h, now := txQueueRig(t, func(h *hostMem) pcie.Upstream {
+		w = &warmingMem{hostMem: h}
+		return w
+	})
+	le := binary.LittleEndian
+	for i := range packets {
+		d := h.b[txSQAt+i*descSize:]
+		le.PutUint32(d[0:], bufLen|txPhase|txFirst|txLast|txCompReq)
+		le.PutUint32(d[8:], uint32(bufAt+i*bufLen))
+	}
+	w.log = nil
+	*now += sim.Microsecond
+	c.MMIOWrite(pcie.PF, 0, doorbellBase, packets, *now)
+	*now += sim.Millisecond
+	c.Advance(*now)
+
+	var bufs []string // the buffer reads and hints, in order
+	for _, l := range w.log {
+		var op string
+		var addr uint64
+		var n int
+		_, err := fmt.Sscanf(l, "%s %v+%d", &op, &addr, &n)
+		require.NoError(t, err)
+		if addr >= bufAt {
+			bufs = append(bufs, l)
+		}
+	}
+	// Packet i is announced right after packet i-warmAheadDescs-1 is read.
+	var order []string
+	for i := range packets {
+		order = append(order, fmt.Sprintf("read %#x+%d", bufAt+i*bufLen, bufLen))
+		if j := i + warmAheadDescs + 1; j < packets {
+			order = append(order, fmt.Sprintf("warm %#x+%d", bufAt+j*bufLen, bufLen))
+		}
+	}
+	if diff := cmp.Diff(order, bufs); diff != "" {
+		t.Fatalf("buffer reads and warm hints (-want +got):\n%s", diff)
+	}
+}
