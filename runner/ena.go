@@ -78,6 +78,7 @@ func (s *simulation) runENA(i int, fn bus.Function, pf bool) {
 		return
 	}
 	port := newENAPort(d)
+	port.clock, port.statsEvery = fn, fp.StatsEvery
 	port.onReset = func() {
 		s.sb.Reset(scoreboard.Endpoint(i), sim.FromDuration(fn.Now()))
 		s.enaResets[i] = append(s.enaResets[i], fn.Now())
@@ -97,24 +98,71 @@ type enaPort struct {
 	d *enadrv.Device
 	batchPort[enadrv.Packet]
 	onReset func() // the driver reset the device (watchdog)
+
+	// Statistics reads (scenario stats_every): a monitoring agent's
+	// "ethtool -S" between the loop's polls, on the loop's own CPU.
+	clock                  interface{ Now() time.Duration }
+	statsEvery, nextStats  time.Duration
+	statsReads, statsFails int
 }
 
 func newENAPort(d *enadrv.Device) *enaPort {
 	return &enaPort{d: d, batchPort: batchPort[enadrv.Packet]{drv: d, data: func(p *enadrv.Packet) *[]byte { return &p.Data }, release: d.ReleaseRx}}
 }
 
-func (p *enaPort) Queues() int                     { return p.d.NumQueuePairs() }
-func (p *enaPort) TxRoom(q int) int                { return p.d.TxRoom(q) }
-func (p *enaPort) Quiet() bool                     { return p.d.Quiet() }
-func (p *enaPort) Wait(timeout time.Duration) bool { return p.d.WaitInterrupt(timeout) }
+func (p *enaPort) Queues() int      { return p.d.NumQueuePairs() }
+func (p *enaPort) TxRoom(q int) int { return p.d.TxRoom(q) }
+func (p *enaPort) Quiet() bool      { return !p.statsDue() && p.d.Quiet() }
+
+// Wait waits for an interrupt, no longer than until the next statistics
+// read.
+func (p *enaPort) Wait(timeout time.Duration) bool {
+	if p.statsEvery > 0 {
+		p.statsDue() // sets the first read's time
+		timeout = min(timeout, max(p.nextStats-p.clock.Now(), 0))
+	}
+	return p.d.WaitInterrupt(timeout)
+}
 
 func (p *enaPort) Poll(budget int) int {
 	before := p.d.Resets
+	p.readStats()
 	n := p.d.Poll()
 	if p.d.Resets != before && p.onReset != nil {
 		p.onReset()
 	}
 	return n
+}
+
+// statsDue reports whether a statistics read is due; the first is one
+// interval after the loop's first look.
+func (p *enaPort) statsDue() bool {
+	if p.statsEvery == 0 {
+		return false
+	}
+	if p.nextStats == 0 {
+		p.nextStats = p.clock.Now() + p.statsEvery
+	}
+	return p.clock.Now() >= p.nextStats
+}
+
+// readStats reads the basic and the ENI statistics when due: two admin
+// commands, each waited for up to the device's admin timeout. A read that
+// fails (a command timed out, or the admin queue stopped after one) is
+// counted; the driver's timer service resets the device for it.
+func (p *enaPort) readStats() {
+	if !p.statsDue() {
+		return
+	}
+	p.statsReads++
+	_, err := p.d.BasicStats()
+	if err == nil {
+		_, err = p.d.ENIStats()
+	}
+	if err != nil {
+		p.statsFails++
+	}
+	p.nextStats = p.clock.Now() + p.statsEvery
 }
 
 // vfIPv6 is the IPv6 address the runner provisions for VF vf: 2001:db8::a
@@ -123,4 +171,12 @@ func vfIPv6(vf int) [16]byte {
 	a := [16]byte{0x20, 0x01, 0x0d, 0xb8}
 	a[15] = byte(vf + 10)
 	return a
+}
+
+// enaResetReasons are the codes of scenario.ResetReasons, from the driver's
+// ena_regs_defs.h constants.
+var enaResetReasons = map[string]uint32{
+	"keep_alive_to": enadrv.ENA_REGS_RESET_KEEP_ALIVE_TO,
+	"admin_to":      enadrv.ENA_REGS_RESET_ADMIN_TO,
+	"miss_tx_cmpl":  enadrv.ENA_REGS_RESET_MISS_TX_CMPL,
 }

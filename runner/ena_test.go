@@ -1065,3 +1065,49 @@ func TestENATxQueuesShareTheLink(t *testing.T) {
 		assert.InDelta(t, mean, c, 0.05*mean, "queue %d: %v frames against a mean of %.0f", i, c, mean)
 	}
 }
+
+// stats_every reads the statistics through the admin queue (two GET_STATS
+// per read), and the recovered check holds the reset to its reason:
+// ena_admin_timeout passes with admin_to, fails when it asks for another
+// reason, and fails without its fault, when nothing resets.
+func TestENAStatsReadsAndResetReason(t *testing.T) {
+	load := func() *scenario.Scenario {
+		sc, err := scenario.Load("../testbenches/ena_admin_timeout.yaml")
+		require.NoError(t, err)
+		return sc
+	}
+	recovered := func(sc *scenario.Scenario) (report.Check, *report.Report) {
+		r, err := Run(sc, Options{})
+		require.NoError(t, err)
+		for _, c := range r.Checks {
+			if c.Name == "recovered:vf0" {
+				return c, r
+			}
+		}
+		t.Fatalf("no recovered check in %+v", r.Checks)
+		return report.Check{}, nil
+	}
+
+	c, r := recovered(load())
+	require.True(t, c.Pass, c.Detail)
+	require.Contains(t, c.Detail, "the device's last reason 2 (want admin_to, 2)")
+	require.EqualValues(t, 2, r.Functions[1].Resets, "the probe's reset and the driver's")
+
+	sc := load()
+	sc.Expect[0].Reason = "keep_alive_to"
+	c, _ = recovered(sc)
+	require.False(t, c.Pass, "a reset for ADMIN_TO is not one for KEEP_ALIVE_TO")
+	require.Contains(t, c.Detail, "(want keep_alive_to, 1)")
+
+	sc = load()
+	sc.Faults = nil
+	c, r = recovered(sc)
+	require.False(t, c.Pass, "nothing resets the device without the fault: %s", c.Detail)
+	// 2.2 s of traffic, a read every 100 ms from the first poll on: 22 or
+	// 23 reads of two GET_STATS each.
+	reads := r.Coverage.Counts["ena/admin_opcode/get_stats"]
+	require.GreaterOrEqual(t, reads, uint64(2*21), "GET_STATS commands")
+	require.LessOrEqual(t, reads, uint64(2*23), "GET_STATS commands")
+	require.Zero(t, r.Functions[1].Drops, "reads that answer do not stall the loop long enough to lose frames")
+	require.EqualValues(t, 1, r.Functions[1].Resets, "the probe's reset only")
+}

@@ -188,8 +188,13 @@ func (s *simulation) evaluate(r *report.Report) []report.Check {
 				reason, _ = m.ResetReason(s.fnID(e.Function))
 			}
 			ok := isENA && len(resets) > 0 && resets[len(resets)-1] < s.w0 && f.TxPPS+f.RxPPS > 0
-			add("recovered:"+f.Name, ok, "driver resets at %v (the device's last reason %d), window from %v: %.0f Tx and %.0f Rx packets/s after it",
-				resets, reason, s.w0, f.TxPPS, f.RxPPS)
+			want := ""
+			if e.Reason != "" {
+				ok = ok && reason == enaResetReasons[e.Reason]
+				want = fmt.Sprintf(" (want %s, %d)", e.Reason, enaResetReasons[e.Reason])
+			}
+			add("recovered:"+f.Name, ok, "driver resets at %v (the device's last reason %d%s), window from %v: %.0f Tx and %.0f Rx packets/s after it",
+				resets, reason, want, s.w0, f.TxPPS, f.RxPPS)
 		case "allowance":
 			f := r.Functions[e.Function]
 			fp := s.plan.Functions[e.Function]

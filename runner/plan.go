@@ -57,6 +57,7 @@ type FuncPlan struct {
 	RateMbps         int
 	Polling          bool
 	BQL              bool                // ENA: byte queue limits on Tx
+	StatsEvery       time.Duration       // ENA: statistics read this often (0: never)
 	Allowances       scenario.Allowances // ENA VFs
 	// ENA VFs: the security group and network ACL the card PF programs
 	// (both nil: the ACL is off for the VF; one nil: its default).
@@ -101,4 +102,5 @@ type Expect struct {
 	Function  int
 	// latency: the most the p50, p90 and p99 may be (0: not checked)
 	P50, P90, P99 time.Duration
+	Reason        string // recovered: the last reset's reason ("": any)
 }

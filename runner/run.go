@@ -218,6 +218,8 @@ func (s *simulation) arrive(now time.Duration) {
 			m.StopKeepAlive(sim.FromDuration(t0 + f.At))
 		case ok && f.Kind == "tx_completion_stop":
 			m.StopTxCompletions(sim.FromDuration(t0 + f.At))
+		case ok && f.Kind == "admin_stop":
+			m.StopAdmin(sim.FromDuration(t0 + f.At))
 		}
 	}
 	for _, ws := range s.wireStreams {

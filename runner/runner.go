@@ -90,7 +90,7 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 	}
 	idx := map[string]int{}
 	for i, f := range sc.Functions {
-		fp := FuncPlan{Name: f.Name, VF: -1, TxRing: f.TxRing, RxRing: f.RxRing, ITR: f.ITR, RxUsecs: f.RxUsecs, TxUsecs: f.TxUsecs, MTU: f.MTU, Queues: f.Queues, SpoofCheck: f.SpoofCheck, RateMbps: f.RateMbps, Polling: f.Polling, BQL: f.BQL, Allowances: f.Allowances}
+		fp := FuncPlan{Name: f.Name, VF: -1, TxRing: f.TxRing, RxRing: f.RxRing, ITR: f.ITR, RxUsecs: f.RxUsecs, TxUsecs: f.TxUsecs, MTU: f.MTU, Queues: f.Queues, SpoofCheck: f.SpoofCheck, RateMbps: f.RateMbps, Polling: f.Polling, BQL: f.BQL, StatsEvery: f.StatsEvery, Allowances: f.Allowances}
 		if f.SecurityGroup != "" || f.NetworkACL != "" {
 			fp.SecurityGroup, fp.NetworkACL = cardctl.DefaultSecurityGroup(), cardctl.DefaultNetworkACL()
 			if f.SecurityGroup != "" {
@@ -161,7 +161,7 @@ func NewPlan(sc *scenario.Scenario, opt Options) (*Plan, error) {
 		p.Drain = d
 	}
 	for _, e := range sc.Expect {
-		x := Expect{Check: e.Check, Port: e.Port, Direction: e.Direction, Min: e.Min, Stream: -1, Function: -1, P50: e.P50, P90: e.P90, P99: e.P99}
+		x := Expect{Check: e.Check, Port: e.Port, Direction: e.Direction, Min: e.Min, Stream: -1, Function: -1, P50: e.P50, P90: e.P90, P99: e.P99, Reason: e.Reason}
 		if e.Traffic != "" {
 			x.Stream = streams[e.Traffic]
 		}

@@ -28,6 +28,8 @@
 //	                                                            # default) or µs; tx_usecs µs (64);
 //	                                                            # bql: byte queue limits on Tx (the
 //	                                                            # driver's enable_bql, default off)
+//	  - {name: vf0, stats_every: 100ms}   # ENA: read basic and ENI statistics (GET_STATS) between
+//	                                      # polls, as a monitoring agent's ethtool -S does
 //	  - {name: vf1, security_group: web, network_acl: public,   # ENA: the ACL for this VF (one
 //	     allowances: {pps: 1Mpps, bw_in: 5Gbps, bw_out: 5Gbps, conntrack: 1000, linklocal_pps: 1024}}
 //	                                                            # missing: allow-all NACL, or an SG
@@ -48,7 +50,8 @@
 //	  - {check: no_dma_faults}
 //	  - {check: spoof_blocked, function: vf0, min: 1}
 //	  - {check: rss_spread, function: vf0, min: 0.75}  # every Rx queue within 25% of the mean
-//	  - {check: recovered, function: vf0}  # ENA: a watchdog reset before the window, traffic in it
+//	  - {check: recovered, function: vf0}  # ENA: a watchdog reset before the window, traffic in it;
+//	                                       # reason: keep_alive_to, admin_to or miss_tx_cmpl (the last reset's)
 //	  - {check: llq_used, function: vf0}   # ENA (card.llq: true): Tx went through LLQ entries
 //	  - {check: allowance, function: vf0, direction: pps, min: 0.99}  # pps, bw_out, bw_in
 //	  - {check: denied, traffic: s}        # every frame dropped, as the reference predicted
@@ -57,6 +60,7 @@
 //	faults:
 //	  - {kind: keep_alive_stop, at: 300ms}     # ENA: from traffic start; card: {keep_alive: 100ms, watchdog_hint: 300ms}
 //	  - {kind: tx_completion_stop, at: 300ms}  # ENA: Tx completions lost until the driver resets
+//	  - {kind: admin_stop, at: 300ms}          # ENA: admin commands unanswered until the driver resets
 //
 // Rates: line, N[k|M|G]bps (frame bits including FCS), N[k|M]pps. Frame
 // sizes include the 4-byte FCS (64..1518), and at least the stream's

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -87,7 +88,7 @@ type ConntrackTimeouts struct {
 
 // Fault is an injected fault.
 type Fault struct {
-	Kind string        // keep_alive_stop, tx_completion_stop
+	Kind string        // keep_alive_stop, tx_completion_stop, admin_stop
 	At   time.Duration // from traffic start
 	Line int
 }
@@ -100,7 +101,12 @@ const (
 )
 
 // FaultKinds are the faults a scenario can inject.
-var FaultKinds = []string{"keep_alive_stop", "tx_completion_stop"}
+var FaultKinds = []string{"keep_alive_stop", "tx_completion_stop", "admin_stop"}
+
+// ResetReasons are the ENA reset reasons a recovered check may name
+// (ena_regs_reset_reason_types in ena_regs_defs.h, lower case, without the
+// ENA_REGS_RESET_ prefix): the ones the driver here resets the device for.
+var ResetReasons = []string{"keep_alive_to", "admin_to", "miss_tx_cmpl"}
 
 // Function is a PCIe function with its driver.
 type Function struct {
@@ -120,8 +126,12 @@ type Function struct {
 	RateMbps         int
 	Polling          bool
 	// ENA: byte queue limits on the Tx queues (the driver's enable_bql).
-	BQL  bool
-	Line int
+	BQL bool
+	// ENA: how often the host reads the device's statistics (basic and
+	// ENI, GET_STATS admin commands) between polls, as a monitoring agent
+	// running "ethtool -S" does (0: never).
+	StatsEvery time.Duration
+	Line       int
 	// ENA VFs: the allowances the card PF provisions (0: unlimited).
 	Allowances Allowances
 	// ENA VFs: the security group and the network ACL of the VF's subnet
@@ -180,7 +190,10 @@ type Expect struct {
 	// latency: the most each percentile of the stream's one-way latency
 	// may be (0: not checked).
 	P50, P90, P99 time.Duration
-	Line          int
+	// recovered: the reason the device's last reset must carry, one of
+	// ResetReasons ("": any).
+	Reason string
+	Line   int
 }
 
 // Checks that expectations may name.
@@ -266,6 +279,7 @@ type funcDoc struct {
 	RateLimitMbps int       `yaml:"rate_limit_mbps"`
 	Mode          string    `yaml:"mode"`
 	BQL           *bool     `yaml:"bql"`
+	StatsEvery    yaml.Node `yaml:"stats_every"`
 	SecurityGroup string    `yaml:"security_group"`
 	NetworkACL    string    `yaml:"network_acl"`
 	Allowances    *struct {
@@ -308,6 +322,7 @@ type expectDoc struct {
 	P50       yaml.Node `yaml:"p50"`
 	P90       yaml.Node `yaml:"p90"`
 	P99       yaml.Node `yaml:"p99"`
+	Reason    string    `yaml:"reason"`
 }
 
 // Error is a scenario error with its place.
@@ -575,7 +590,7 @@ func (p *parser) scenario(doc *fileDoc) *Scenario {
 		}
 		f := Fault{Kind: fd.Kind, Line: n.Line}
 		switch fd.Kind {
-		case "keep_alive_stop", "tx_completion_stop":
+		case "keep_alive_stop", "tx_completion_stop", "admin_stop":
 			if s.Card.Personality != "ena" {
 				p.fail(n.Line, "faults[%d]: %s needs card.personality ena", i, fd.Kind)
 			}
@@ -707,8 +722,14 @@ func (p *parser) function(n *yaml.Node, vfs int, personality string) Function {
 		if d.BQL != nil {
 			f.BQL = *d.BQL
 		}
+		f.StatsEvery = p.duration(&d.StatsEvery, "function "+f.Name+": stats_every", 0)
+		if f.StatsEvery > 0 && f.StatsEvery < 100*time.Microsecond {
+			p.fail(d.StatsEvery.Line, "function %s: stats_every %v: want 100us or more (each read is two admin round trips), or 0 for never", f.Name, f.StatsEvery)
+		}
 	} else if d.BQL != nil {
 		p.fail(n.Line, "function %s: bql is the ENA driver's enable_bql; the 82599 drivers here do not take it", f.Name)
+	} else if d.StatsEvery.Kind != 0 {
+		p.fail(d.StatsEvery.Line, "function %s: stats_every reads ENA statistics through the admin queue; the 82599 drivers here do not take it", f.Name)
 	} else if d.RxUsecs.Kind != 0 || d.TxUsecs != nil {
 		line := n.Line
 		if d.RxUsecs.Kind != 0 {
@@ -979,7 +1000,10 @@ func (p *parser) expect(n *yaml.Node, i int, fns, streams map[string]bool) Expec
 		}
 		return Expect{Line: n.Line}
 	}
-	e := Expect{Check: d.Check, Port: d.Port, Direction: d.Direction, Traffic: d.Traffic, Function: d.Function, Min: d.Min, Line: n.Line}
+	e := Expect{Check: d.Check, Port: d.Port, Direction: d.Direction, Traffic: d.Traffic, Function: d.Function, Min: d.Min, Reason: d.Reason, Line: n.Line}
+	if e.Reason != "" && (e.Check != "recovered" || !slices.Contains(ResetReasons, e.Reason)) {
+		p.fail(n.Line, "expect[%d]: reason %q: a recovered check takes one of %s", i, e.Reason, strings.Join(ResetReasons, ", "))
+	}
 	if e.Check != "latency" && (d.P50.Kind != 0 || d.P90.Kind != 0 || d.P99.Kind != 0) {
 		p.fail(n.Line, "expect[%d]: p50, p90 and p99 bound the latency check, not %s", i, e.Check)
 	}

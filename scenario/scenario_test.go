@@ -104,11 +104,34 @@ func TestFaultsAndENASettings(t *testing.T) {
 	require.Equal(t, []Fault{{Kind: "keep_alive_stop", At: 300 * time.Millisecond, Line: 7}}, s.Faults)
 	for _, tc := range []struct{ personality, kind, at, want string }{
 		{"ixgbe", "keep_alive_stop", "300ms", "t.yaml:3: card: keep_alive and watchdog_hint are ENA settings"},
-		{"ena", "melt", "300ms", `t.yaml:7: faults[0]: unknown kind "melt" (want one of keep_alive_stop, tx_completion_stop)`},
+		{"ena", "melt", "300ms", `t.yaml:7: faults[0]: unknown kind "melt" (want one of keep_alive_stop, tx_completion_stop, admin_stop)`},
 		{"ena", "keep_alive_stop", "soon", `t.yaml:7: faults[0]: at "soon": want a positive duration`},
 	} {
 		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, tc.personality, tc.kind, tc.at)))
 		require.ErrorContains(t, err, tc.want)
+	}
+}
+
+// stats_every (ENA statistics reads) and a recovered check's reset reason.
+func TestStatsAndResetReason(t *testing.T) {
+	base := "name: t\ncard: {personality: %s, vfs: 1}\nfunctions:\n  - {name: pf}\n  - {name: vf0, %s}\nexpect:\n  - {check: %s, function: vf0%s}\n"
+	s, err := Parse("t.yaml", []byte(fmt.Sprintf(base, "ena", "stats_every: 100ms", "recovered", ", reason: admin_to")))
+	require.NoError(t, err)
+	require.Equal(t, 100*time.Millisecond, s.Functions[1].StatsEvery)
+	require.Equal(t, "admin_to", s.Expect[0].Reason)
+	s, err = Parse("t.yaml", []byte(fmt.Sprintf(base, "ena", "queues: 1", "recovered", "")))
+	require.NoError(t, err)
+	require.Zero(t, s.Functions[1].StatsEvery, "no reads unless asked")
+	require.Empty(t, s.Expect[0].Reason, "any reason")
+	for _, tc := range []struct{ personality, fn, check, reason, want string }{
+		{"ixgbe", "stats_every: 100ms", "recovered", "", "t.yaml:5: function vf0: stats_every reads ENA statistics through the admin queue; the 82599 drivers here do not take it"},
+		{"ena", "stats_every: 10us", "recovered", "", "t.yaml:5: function vf0: stats_every 10µs: want 100us or more"},
+		{"ena", "stats_every: often", "recovered", "", `t.yaml:5: function vf0: stats_every: "often" is not a duration`},
+		{"ena", "queues: 1", "recovered", ", reason: tired", `t.yaml:7: expect[0]: reason "tired": a recovered check takes one of keep_alive_to, admin_to, miss_tx_cmpl`},
+		{"ena", "queues: 1", "llq_used", ", reason: admin_to", `t.yaml:7: expect[0]: reason "admin_to": a recovered check takes one of`},
+	} {
+		_, err := Parse("t.yaml", []byte(fmt.Sprintf(base, tc.personality, tc.fn, tc.check, tc.reason)))
+		require.ErrorContains(t, err, tc.want, tc.fn+tc.reason)
 	}
 }
 
