@@ -94,7 +94,7 @@ func (s *simulation) setupApp(i int, app *workload.App, mac [6]byte) {
 	if s.sb != nil {
 		src := scoreboard.Endpoint(i)
 		clk := app.Clock
-		app.OnSend = func(data []byte, sum uint32) { s.sb.SentSum(src, data, sum, sim.FromDuration(clk.Now())) }
+		app.OnSend = func(data []byte) { s.sb.SentBuilt(src, data, sim.FromDuration(clk.Now())) }
 		app.OnRecv = func(data []byte) { s.sb.Received(src, data, sim.FromDuration(clk.Now())) }
 	}
 	r := s.rnd.Split("app." + s.plan.Functions[i].Name)

@@ -25,6 +25,7 @@ func TestMutationsAreCaught(t *testing.T) {
 		{string(ixgbe.MutateDropFrame), "scoreboard", "1 missing; first: missing frame"},
 		{string(ixgbe.MutateDuplicateFrame), "scoreboard", "1 extra; first: extra frame"},
 		{string(ixgbe.MutateCorruptFrame), "scoreboard", "1 corrupted; first: corrupted frame"},
+		{string(ixgbe.MutateCorruptPayload), "scoreboard", "bytes past 128 differ from the fill pattern (the first 128 match)"},
 		{string(ixgbe.MutateMisrouteFrame), "scoreboard", "1 misrouted; first: misrouted frame"},
 		// The checker names the register a violating write went to.
 		{vfdrv.MutateTailBeyondRing, "protocol", "MMIO write VFTDT[0] = 0x400: Tx queue 0: tail 1024 is beyond"},

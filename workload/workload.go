@@ -94,12 +94,12 @@ type App struct {
 	// Rand picks frame sizes for mixed streams.
 	Rand func(n int) int
 	// OnSend sees every frame the driver accepted, right after TxBatch,
-	// with the CRC-32C of the frame as the application built it;
-	// OnRecv every frame RxBatch returned. Scoreboards hang here.
-	OnSend  func(data []byte, crc32c uint32)
+	// as the application built it with its stream's ether.Templates (a
+	// stamped frame carries the fill pattern past its stamp); OnRecv every
+	// frame RxBatch returned. Scoreboards hang here.
+	OnSend  func(data []byte)
 	OnRecv  func(data []byte)
 	capture [][]byte // this batch's frames, in the driver's buffers
-	sums    []uint32 // and their CRC-32Cs
 	// Bound once: a method value or closure made per call would allocate
 	// on every pass of the loop.
 	countFn func([]byte)
@@ -245,11 +245,9 @@ func (a *App) fill(i int, buf []byte) int {
 	s := a.filling
 	size := s.size(a)
 	l := size - ether.FCSLen
+	s.tmpl.Build(buf[:l], &s.Flow, s.ID, s.Sent+uint64(i))
 	if a.OnSend != nil {
-		a.sums = append(a.sums, s.tmpl.BuildSum(buf[:l], &s.Flow, s.ID, s.Sent+uint64(i)))
 		a.capture = append(a.capture, buf[:l])
-	} else {
-		s.tmpl.Build(buf[:l], &s.Flow, s.ID, s.Sent+uint64(i))
 	}
 	s.advance(size)
 	s.SentB += uint64(size)
@@ -348,11 +346,11 @@ func (a *App) send(now time.Duration) int {
 		if a.OnSend != nil {
 			// Only the frames the driver took: the rest are built again
 			// with the same sequence numbers next time.
-			for i, f := range a.capture[:min(got, len(a.capture))] {
-				a.OnSend(f, a.sums[i])
+			for _, f := range a.capture[:min(got, len(a.capture))] {
+				a.OnSend(f)
 			}
 			clear(a.capture)
-			a.capture, a.sums = a.capture[:0], a.sums[:0]
+			a.capture = a.capture[:0]
 		}
 		a.Clock.Spend(time.Duration(got) * a.Costs.PerPacket)
 		s.Sent += uint64(got)

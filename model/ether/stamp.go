@@ -1,6 +1,7 @@
 package ether
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -212,6 +213,37 @@ func ipChecksum(h []byte) uint16 {
 		s = s&0xffff + s>>16
 	}
 	return ^uint16(s)
+}
+
+// FillFrom returns where the fill pattern of p, a stamped test frame,
+// begins (the byte after its stamp), or -1 for a frame without a stamp.
+func FillFrom(p []byte) int {
+	off := stampAt(p)
+	if off < 0 {
+		return -1
+	}
+	return off + stampLen
+}
+
+// FillIntact reports whether p[from:] is the fill pattern of the stamped
+// frame p: byte(seq) ^ byte(i) at i bytes from the stamp's start, as
+// BuildFrame writes it. from must be FillFrom(p) or later; a frame without
+// a stamp, or an earlier from, is reported false.
+func FillIntact(p []byte, from int) bool {
+	off := stampAt(p)
+	if off < 0 || from < off+stampLen {
+		return false
+	}
+	row := &fillRows[p[off+stampLen-1]] // the sequence number's low byte
+	for i := from - off; off+i < len(p); {
+		j := i & 0xFF
+		n := min(len(p)-off-i, len(row)-j)
+		if !bytes.Equal(p[off+i:off+i+n], row[j:j+n]) {
+			return false
+		}
+		i += n
+	}
+	return true
 }
 
 // ErrNoStamp says a frame is not a test frame.

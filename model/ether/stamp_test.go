@@ -168,3 +168,73 @@ func TestTemplatesMatchBuildFrame(t *testing.T) {
 		}
 	}
 }
+
+// FillIntact accepts exactly the frames BuildFrame makes: every flow and
+// length, from any point at or past FillFrom; a flipped byte anywhere in
+// the checked range, a wrong sequence number, or a start inside the stamp
+// is refused.
+func TestFillIntact(t *testing.T) {
+	v4 := Flow{Src: MAC{2, 0, 0, 0, 0, 1}, Dst: MAC{2, 0, 0, 0, 0, 2}, SrcIP: [4]byte{10, 0, 0, 1}, DstIP: [4]byte{10, 0, 0, 2}, SrcPort: 1234, DstPort: 80}
+	v6 := v4
+	v6.IPv6 = true
+	for _, fl := range []Flow{v4, withProto(v4, ProtoTCP), withProto(v4, ProtoICMP), v6, withProto(v6, ProtoTCP)} {
+		off := fl.StampOffset()
+		for _, n := range []int{off + 12, off + 13, 60, 128, 300, 1514, 9000} {
+			if n < off+12 {
+				continue
+			}
+			for _, seq := range []uint64{0, 1, 255, 256, 0x0102030405060708} {
+				p := make([]byte, n)
+				BuildFrame(p, &fl, 3, seq)
+				from := FillFrom(p)
+				require.Equal(t, off+12, from, "the pattern starts after the 12-byte stamp")
+				for _, start := range []int{from, from + 1, 128, n - 1, n} {
+					if start < from || start > n {
+						continue
+					}
+					require.True(t, FillIntact(p, start), "flow %+v, %d bytes, seq %d, from %d", fl, n, seq, start)
+				}
+				require.False(t, FillIntact(p, from-1), "a start inside the stamp is not a pattern check")
+				for _, at := range []int{from, (from + n) / 2, n - 1} {
+					if at < from || at >= n {
+						continue
+					}
+					p[at] ^= 0x01
+					require.False(t, FillIntact(p, from), "byte %d of %d flipped, seq %d", at, n, seq)
+					p[at] ^= 0x01
+				}
+				q := make([]byte, n)
+				BuildFrame(q, &fl, 3, seq+1)
+				copy(q[:from], p[:from]) // seq's stamp over seq+1's pattern
+				require.Equal(t, n == from, FillIntact(q, from), "another sequence number's pattern, %d bytes", n)
+			}
+		}
+	}
+	require.Equal(t, -1, FillFrom(make([]byte, 60)), "no stamp")
+	require.False(t, FillIntact(make([]byte, 60), 50))
+}
+
+// Any bytes and any start: FillIntact never panics, and agrees with the
+// pattern's definition checked byte by byte.
+func FuzzFillIntact(f *testing.F) {
+	p := make([]byte, 300)
+	BuildFrame(p, &Flow{Dst: MAC{2, 0, 0, 0, 0, 1}}, 1, 77)
+	f.Add(p, 54)
+	f.Add(p, 128)
+	f.Add([]byte{}, 0)
+	f.Fuzz(func(t *testing.T, p []byte, from int) {
+		got := FillIntact(p, from)
+		off := stampAt(p)
+		want := off >= 0 && from >= off+stampLen
+		if want {
+			seq := p[off+stampLen-1]
+			for j := from; j < len(p); j++ {
+				if p[j] != seq^byte(j-off) {
+					want = false
+					break
+				}
+			}
+		}
+		require.Equal(t, want, got, "from %d of %d bytes, stamp at %d", from, len(p), off)
+	})
+}

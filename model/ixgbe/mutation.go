@@ -16,13 +16,14 @@ const (
 	MutateDropFrame        Mutation = "drop_frame"        // a received frame vanishes
 	MutateDuplicateFrame   Mutation = "duplicate_frame"   // a received frame is delivered twice
 	MutateCorruptFrame     Mutation = "corrupt_frame"     // a received frame has a byte flipped
+	MutateCorruptPayload   Mutation = "corrupt_payload"   // a received frame's last byte flipped (past the headers)
 	MutateMisrouteFrame    Mutation = "misroute_frame"    // a received frame goes to the next pool
 	MutateIgnoreModeration Mutation = "ignore_moderation" // interrupts ignore their EITR throttle
 	MutateUnownedWriteBack Mutation = "unowned_writeback" // Tx writes back a descriptor it was not given
 )
 
 // Mutations lists the model's mutations.
-var Mutations = []Mutation{MutateStaleDD, MutateDropFrame, MutateDuplicateFrame, MutateCorruptFrame, MutateMisrouteFrame, MutateIgnoreModeration, MutateUnownedWriteBack}
+var Mutations = []Mutation{MutateStaleDD, MutateDropFrame, MutateDuplicateFrame, MutateCorruptFrame, MutateCorruptPayload, MutateMisrouteFrame, MutateIgnoreModeration, MutateUnownedWriteBack}
 
 // ParseMutation checks a mutation name.
 func ParseMutation(s string) (Mutation, error) {

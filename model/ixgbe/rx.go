@@ -363,6 +363,9 @@ func (e *rxEngine) receive(rq *rxQueue, f *ether.Frame, now sim.Time) sim.Time {
 	if d.mut.strike(MutateCorruptFrame) && len(f.Data) > 40 {
 		f.Data[40] ^= 0x5a // the UDP checksum: the frame still parses
 	}
+	if len(f.Data) > 200 && d.mut.strike(MutateCorruptPayload) {
+		f.Data[len(f.Data)-1] ^= 0x5a // deep in the payload, past any header
+	}
 	staleDD := d.mut.strike(MutateStaleDD)
 	pktType := uint16(0)
 	typeBin := rxTypeOther

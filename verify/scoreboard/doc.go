@@ -17,6 +17,12 @@
 // arrives after a later frame of its stream is reordered. Byte ranges in
 // Mask are don't-care: fields the card legitimately rewrites.
 //
+// What is compared: the first 128 bytes of each expected frame are kept
+// and diffed; past them, a frame sent with SentBuilt (built by ether's
+// templates: the fill pattern of its sequence number follows the stamp) is
+// compared with that pattern byte for byte, and any other frame by its
+// CRC-32C (Sent, SentSum).
+//
 // Every mismatch is recorded with the time, the destination, the stream
 // and sequence number and, for a corrupted frame, a diff of the bytes; the
 // first ones are kept in full, the rest only counted.

@@ -302,3 +302,48 @@ func TestUnstampedFrames(t *testing.T) {
 		})
 	}
 }
+
+// A frame sent with SentBuilt is checked byte for byte: its first 128
+// bytes against the copy kept, the rest against its fill pattern, masked
+// header fields or not. A sender that vouches for a pattern its frame does
+// not carry gets the frame reported as corrupted.
+func TestBuiltFramesAreCheckedAgainstThePattern(t *testing.T) {
+	built := func(n int, seq uint64) []byte {
+		b := make([]byte, n)
+		ether.BuildUDP(b, &ether.Flow{Dst: ether.MAC{2, 0, 0, 0, 0, 1}}, 1, seq)
+		return b
+	}
+	flip := func(b []byte, at int) []byte { b[at] ^= 0x10; return b }
+	for _, tc := range []struct {
+		name     string
+		mask     []ByteRange
+		sent     []byte
+		received []byte
+		want     string // "": received as predicted; else the corruption's detail
+	}{
+		{"intact", nil, built(1514, 5), built(1514, 5), ""},
+		{"intact, shorter than the bytes kept", nil, built(60, 5), built(60, 5), ""},
+		{"intact, the pattern's rows at every offset", nil, built(9014, 300), built(9014, 300), ""},
+		{"payload flipped past the kept bytes", nil, built(1514, 5), flip(built(1514, 5), 1000), "bytes past 128 differ from the fill pattern (the first 128 match)"},
+		{"last byte flipped", nil, built(1514, 5), flip(built(1514, 5), 1513), "bytes past 128 differ from the fill pattern"},
+		{"payload flipped inside the kept bytes", nil, built(1514, 5), flip(built(1514, 5), 100), "byte 100"},
+		{"masked header rewritten, payload intact", []ByteRange{{Off: 22, Len: 1}}, built(1514, 5), flip(built(1514, 5), 22), ""},
+		{"masked header rewritten, payload flipped", []ByteRange{{Off: 22, Len: 1}}, built(1514, 5), flip(flip(built(1514, 5), 22), 700), "bytes past 128 differ from the fill pattern"},
+		{"truncated", nil, built(1514, 5), built(1514, 5)[:1000], "length 1000, want 1514"},
+		{"the sender vouched for a pattern it did not send", nil, flip(built(1514, 5), 900), flip(built(1514, 5), 900), "bytes past 128 differ from the fill pattern"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sb := New(fixed{1: {vf0}}, []string{"vf0"})
+			sb.Mask = tc.mask
+			sb.SentBuilt(Wire, tc.sent, 0)
+			sb.Received(vf0, tc.received, 0)
+			sb.Finish()
+			if tc.want == "" {
+				require.True(t, sb.Pass(), sb.Summary())
+				return
+			}
+			require.Equal(t, uint64(1), sb.Counts[Corrupted], sb.Summary())
+			require.Contains(t, sb.Kept[0].Detail, tc.want)
+		})
+	}
+}
