@@ -1088,6 +1088,9 @@ func TestENAStatsReadsAndResetReason(t *testing.T) {
 		return report.Check{}, nil
 	}
 
+	for _, name := range scenario.ResetReasons {
+		require.Contains(t, enaResetReasons, name, "every reason a scenario may name has its code")
+	}
 	c, r := recovered(load())
 	require.True(t, c.Pass, c.Detail)
 	require.Contains(t, c.Detail, "the device's last reason 2 (want admin_to, 2)")

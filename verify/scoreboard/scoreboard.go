@@ -76,11 +76,12 @@ type entry struct {
 }
 
 // keepBytes is how much of each expected frame is kept for a diff; the
-// rest is compared by hash. Headers are where corruption tells a story,
+// rest is compared with its fill pattern (SentBuilt) or by hash. Headers are where corruption tells a story,
 // and copying whole jumbo frames was most of the scoreboard's cost.
 const keepBytes = 128
 
-// frameSum is the check on the bytes past keepBytes: CRC-32C, which the
+// frameSum is the check on the bytes past keepBytes of a frame that is
+// not template-built: CRC-32C, which the
 // CPU computes at tens of GB/s and which catches every burst error up to
 // 32 bits (a random 32-bit hash would not).
 func frameSum(p []byte) uint64 { return uint64(ether.CRC32C(p)) }
@@ -704,7 +705,7 @@ func (sb *Scoreboard) Reset(e Endpoint, at sim.Time) {
 }
 
 // diff compares a delivered frame with what was expected: the kept bytes
-// byte by byte (masks applied), the rest by hash.
+// byte by byte (masks applied), the rest with its fill pattern or by hash.
 func (e entry) diff(got []byte, mask []ByteRange) string {
 	if len(got) == e.n {
 		if e.hash == patternHash {
