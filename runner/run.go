@@ -296,9 +296,7 @@ type rxTap struct {
 func (t rxTap) Receive(f *ether.Frame, at sim.Time) bool {
 	byteTime := sim.Time(uint64(sim.Second) * 8 / t.s.plan.UplinkBPS)
 	start := at - sim.Time(len(f.Data)+ether.FCSLen+ether.PreambleSFD)*byteTime
-	if f.CRC32C != 0 {
-		// Only the generator's templates give a frame its CRC-32C: a built
-		// frame, its payload the fill pattern (a replayed one has none).
+	if f.Templated {
 		t.s.sb.SentBuilt(scoreboard.Wire, f.Data, start)
 	} else {
 		t.s.sb.Sent(scoreboard.Wire, f.Data, start)

@@ -2,31 +2,34 @@ package ena
 
 import (
 	"encoding/binary"
-	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/stretchr/testify/require"
 
 	"github.com/nicforge/nicforge/model/pcie"
 	"github.com/nicforge/nicforge/sim"
 )
 
+// access is a buffer read or a warm hint, as warmingMem logs it.
+type access struct {
+	op   string
+	addr uint64
+	n    int
+}
+
 // warmingMem is hostMem that also takes warm hints, and logs the hints and
 // the reads in order.
 type warmingMem struct {
 	*hostMem
-	log []string
+	log []access
 }
 
 func (w *warmingMem) Read(f pcie.Func, at sim.Time, addr uint64, p []byte) (sim.Time, error) {
-	w.log = append(w.log, fmt.Sprintf("read %#x+%d", addr, len(p)))
+	w.log = append(w.log, access{"read", addr, len(p)})
 	return w.hostMem.Read(f, at, addr, p)
 }
 
-func (w *warmingMem) Warm(addr uint64, n int) {
-	w.log = append(w.log, fmt.Sprintf("warm %#x+%d", addr, n))
-}
+func (w *warmingMem) Warm(addr uint64, n int) { w.log = append(w.log, access{"warm", addr, n}) }
 
 // The Tx engine announces each packet's buffer while warmAheadDescs
 // packets are still ahead of it, and only buffers it then reads: the hint
@@ -50,26 +53,21 @@ func TestTxWarmsBuffersAhead(t *testing.T) {
 	*now += sim.Millisecond
 	c.Advance(*now)
 
-	var bufs []string // the buffer reads and hints, in order
-	for _, l := range w.log {
-		var op string
-		var addr uint64
-		var n int
-		_, err := fmt.Sscanf(l, "%s %v+%d", &op, &addr, &n)
-		require.NoError(t, err)
-		if addr >= bufAt {
-			bufs = append(bufs, l)
+	var bufs []access // the buffer reads and hints, in order (not the descriptor reads)
+	for _, a := range w.log {
+		if a.addr >= bufAt {
+			bufs = append(bufs, a)
 		}
 	}
 	// Packet i is announced right after packet i-warmAheadDescs-1 is read.
-	var order []string
+	var want []access
 	for i := range packets {
-		order = append(order, fmt.Sprintf("read %#x+%d", bufAt+i*bufLen, bufLen))
+		want = append(want, access{"read", uint64(bufAt + i*bufLen), bufLen})
 		if j := i + warmAheadDescs + 1; j < packets {
-			order = append(order, fmt.Sprintf("warm %#x+%d", bufAt+j*bufLen, bufLen))
+			want = append(want, access{"warm", uint64(bufAt + j*bufLen), bufLen})
 		}
 	}
-	if diff := cmp.Diff(order, bufs); diff != "" {
+	if diff := cmp.Diff(want, bufs, cmp.AllowUnexported(access{})); diff != "" {
 		t.Fatalf("buffer reads and warm hints (-want +got):\n%s", diff)
 	}
 }

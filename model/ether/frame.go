@@ -41,10 +41,10 @@ type Frame struct {
 	Loopback bool
 	// Hash is the RSS hash computed on receive.
 	Hash uint32
-	// CRC32C is the CRC-32C of Data when the frame's builder knew it
-	// (Templates.BuildSum), for a scoreboard; 0: not known.
-	CRC32C uint32
-	pool   *Pool
+	// Templated marks Data built by Templates: past its stamp it carries
+	// the fill pattern, which a scoreboard compares byte for byte.
+	Templated bool
+	pool      *Pool
 }
 
 // WireLen is the frame's length on the wire, FCS included.
@@ -105,7 +105,7 @@ func (p *Pool) Get(n int) *Frame {
 		f.Data = make([]byte, n, (n+255)&^255)
 	}
 	f.Data = f.Data[:n]
-	f.SrcPool, f.SrcQueue, f.Loopback, f.Hash, f.CRC32C = -1, -1, false, 0, 0
+	f.SrcPool, f.SrcQueue, f.Loopback, f.Hash, f.Templated = -1, -1, false, 0, false
 	return f
 }
 

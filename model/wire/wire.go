@@ -135,10 +135,11 @@ func (g *Generator) Tick(now sim.Time) sim.Time {
 				k := s.Sent % uint64(s.Flows)
 				fl := s.Flow
 				fl.SrcPort += uint16(k)
-				f.CRC32C = s.flowT[k].BuildSum(f.Data, &fl, s.ID, s.Sent)
+				s.flowT[k].Build(f.Data, &fl, s.ID, s.Sent)
 			} else {
-				f.CRC32C = s.tmpl.BuildSum(f.Data, &s.Flow, s.ID, s.Sent)
+				s.tmpl.Build(f.Data, &s.Flow, s.ID, s.Sent)
 			}
+			f.Templated = true
 		}
 		wl := f.WireLen()
 		s.Sent++

@@ -21,7 +21,7 @@
 // and diffed; past them, a frame sent with SentBuilt (built by ether's
 // templates: the fill pattern of its sequence number follows the stamp) is
 // compared with that pattern byte for byte, and any other frame by its
-// CRC-32C (Sent, SentSum).
+// CRC-32C (Sent).
 //
 // Every mismatch is recorded with the time, the destination, the stream
 // and sequence number and, for a corrupted frame, a diff of the bytes; the

@@ -217,15 +217,7 @@ func (sb *Scoreboard) stream(id uint16) *Stream {
 
 // Sent records a frame injected at src at time at.
 func (sb *Scoreboard) Sent(src Endpoint, frame []byte, at sim.Time) {
-	sb.SentSum(src, frame, ether.CRC32C(frame), at)
-}
-
-// SentSum is Sent for a sender that knows the frame's CRC-32C already
-// (ether.Templates.BuildSum derives it from the sequence number): the
-// expectation's check is sum, so a frame whose bytes do not match it is
-// corrupted when it arrives.
-func (sb *Scoreboard) SentSum(src Endpoint, frame []byte, sum uint32, at sim.Time) {
-	sb.sent(src, frame, uint64(sum), at)
+	sb.sent(src, frame, frameSum(frame), at)
 }
 
 // SentBuilt is Sent for a frame built by ether's templates (BuildFrame,
